@@ -1,0 +1,109 @@
+package dev.executor.invoker;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.executor.invoker.v1.InvokeRequest;
+import dev.executor.invoker.v1.InvokerServiceGrpc.InvokerServiceBlockingStub;
+import dev.executor.testsupport.KafkaResource;
+import dev.executor.testsupport.KeycloakResource;
+import dev.executor.testsupport.PostgresResource;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Boots invoker-service against a real PostgreSQL, Kafka broker and Keycloak. It has no REST API,
+ * so its security is exercised over gRPC: client {@code self} calls this service's own port.
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "db", value = "invoker"))
+@WithTestResource(KafkaResource.class)
+@WithTestResource(KeycloakResource.class)
+class InvokerServiceTest {
+
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> REASON = Metadata.Key.of("executor-error-reason",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    @GrpcClient("self")
+    InvokerServiceBlockingStub invoker;
+
+    @Test
+    void becomesReadyAgainstRealPostgresKafkaAndItsDownstreams() {
+        // Given a freshly started service
+
+        // When / Then: schema migrated, reactive pool, Kafka channel and each downstream report UP
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.name", hasItem("Database schema"))
+                .body("checks.name", hasItem("gRPC catalog-service"))
+                .body("checks.name", hasItem("gRPC policy-service"))
+                .body("checks.name", hasItem("gRPC secrets-proxy")));
+    }
+
+    @Test
+    void refusesInvokeWithoutATokenAsUnauthenticated() {
+        // When
+        var failure = assertThrows(StatusRuntimeException.class, () -> invoker.invoke(request()));
+
+        // Then
+        assertEquals(Status.Code.UNAUTHENTICATED, failure.getStatus().getCode());
+        assertEquals("UNAUTHENTICATED", failure.getTrailers().get(REASON));
+    }
+
+    @Test
+    void refusesInvokeForAnAgentTokenAsPermissionDenied() {
+        // Given an agent calling directly instead of through the gateway
+        String agent = KeycloakResource.tokens().agent();
+
+        // When
+        var failure = assertThrows(StatusRuntimeException.class, () -> withToken(agent).invoke(request()));
+
+        // Then
+        assertEquals(Status.Code.PERMISSION_DENIED, failure.getStatus().getCode());
+        assertEquals("PERMISSION_DENIED", failure.getTrailers().get(REASON));
+    }
+
+    @Test
+    void letsAServiceTokenThroughToTheNotYetImplementedInvoke() {
+        // Given the gateway's service account
+        String service = KeycloakResource.tokens().service("mcp-gateway");
+
+        // When
+        var failure = assertThrows(StatusRuntimeException.class, () -> withToken(service).invoke(request()));
+
+        // Then authentication and authorization passed; only the RPC body is missing (issue #6)
+        assertEquals(Status.Code.UNIMPLEMENTED, failure.getStatus().getCode());
+    }
+
+    @Test
+    void exposesPrometheusMetricsAndItsOpenApi() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("Executor invoker-service"));
+    }
+
+    private InvokerServiceBlockingStub withToken(String token) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return invoker.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    private static InvokeRequest request() {
+        return InvokeRequest.newBuilder().setAddress("github.acme.work.issues_create").build();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.executor.gateway.client;
+
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.health.Readiness;
+
+import grpc.health.v1.Health;
+import io.quarkus.grpc.GrpcClient;
+
+/** Ready only while invoker-service, which executes every call, answers its gRPC health check. */
+@Readiness
+@Singleton
+public class InvokerReadinessCheck extends DownstreamReadinessCheck {
+
+    public InvokerReadinessCheck(@GrpcClient("invoker") Health health) {
+        super("invoker-service", health);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.executor.policy;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import dev.executor.testsupport.KafkaResource;
+import dev.executor.testsupport.KeycloakResource;
+import dev.executor.testsupport.PostgresResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Boots policy-service against a real PostgreSQL, Kafka broker and Keycloak. */
+@QuarkusTest
+@WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "db", value = "policy"))
+@WithTestResource(KafkaResource.class)
+@WithTestResource(KeycloakResource.class)
+class PolicyServiceTest {
+
+    @Test
+    void becomesReadyAgainstRealPostgresAndKafka() {
+        // Given a freshly started service
+
+        // When / Then: schema migrated, reactive pool and Kafka channel all report UP
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/q/health/ready")
+                .then().statusCode(200)
+                .body("checks.name", hasItem("Database schema")));
+    }
+
+    @Test
+    void listsPoliciesAndToolkitsForAnAdmin() {
+        // Given
+        String admin = KeycloakResource.tokens().admin();
+        awaitReady();
+
+        // When / Then
+        given().auth().oauth2(admin).get("/api/policies")
+                .then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(admin).get("/api/toolkits")
+                .then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void refusesPoliciesWithoutATokenWithAProblemAndAChallenge() {
+        // When / Then
+        given().get("/api/policies")
+                .then().statusCode(401)
+                .contentType(startsWith("application/problem+json"))
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("reason", equalTo("UNAUTHENTICATED"))
+                .body("status", equalTo(401));
+    }
+
+    @Test
+    void refusesPoliciesAndToolkitsForAnAgentToken() {
+        // Given
+        String agent = KeycloakResource.tokens().agent();
+
+        // When / Then
+        given().auth().oauth2(agent).get("/api/policies")
+                .then().statusCode(403)
+                .contentType(startsWith("application/problem+json"))
+                .body("reason", equalTo("PERMISSION_DENIED"));
+        given().auth().oauth2(agent).get("/api/toolkits")
+                .then().statusCode(403)
+                .contentType(startsWith("application/problem+json"))
+                .body("reason", equalTo("PERMISSION_DENIED"));
+    }
+
+    @Test
+    void exposesPrometheusMetricsAndItsOpenApi() {
+        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        given().get("/q/openapi").then().statusCode(200)
+                .body(containsString("Executor policy-service"))
+                .body(containsString("/api/policies"))
+                .body(containsString("/api/toolkits"));
+    }
+
+    private static void awaitReady() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+    }
+}
