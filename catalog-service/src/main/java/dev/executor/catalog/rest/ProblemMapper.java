@@ -15,6 +15,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import dev.executor.catalog.CatalogException;
 import dev.executor.contracts.ErrorReasons;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -34,6 +35,28 @@ public class ProblemMapper {
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Problem(String type, String title, int status, String detail, String reason,
             List<Map<String, String>> violations) {
+    }
+
+    /** A problem with close-match suggestions (unknown tool addresses). */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record ProblemWithSuggestions(String type, String title, int status, String detail, String reason, List<String> suggestions) {
+    }
+
+    @ServerExceptionMapper
+    public Response refused(CatalogException e) {
+        int status = switch (e.reason()) {
+            case ErrorReasons.TOOL_NOT_FOUND, ErrorReasons.SOURCE_NOT_FOUND, ErrorReasons.CONNECTION_NOT_FOUND -> 404;
+            case ErrorReasons.CONFLICT -> 409;
+            case ErrorReasons.INVALID_SPEC -> 422;
+            case ErrorReasons.INVALID_ARGUMENTS -> 400;
+            case ErrorReasons.UNAVAILABLE -> 503;
+            default -> 400;
+        };
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = status == 422 ? "Unprocessable document" : known.getReasonPhrase();
+        var body = new ProblemWithSuggestions("https://executor.dev/problems/" + e.reason().toLowerCase().replace('_', '-'), title, status,
+                e.getMessage(), e.reason(), e.suggestions());
+        return Response.status(status).type(PROBLEM_JSON).entity(body).build();
     }
 
     @ServerExceptionMapper

@@ -25,7 +25,7 @@ public class ToolkitEntity {
     @Column(nullable = false)
     public String name;
 
-    /** The predicate as JSON; its shape arrives with the toolkit work. */
+    /** The predicate as JSON: {@code {"addresses": ["github.*.*.issues_*", ...]}}. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public String predicate;
@@ -38,4 +38,8 @@ public class ToolkitEntity {
 
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
+
+    /** The policy version this toolkit's last change produced. */
+    @Column(nullable = false)
+    public long version;
 }

@@ -4,11 +4,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -16,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.executor.contracts.ErrorReasons;
+import dev.executor.policy.service.PolicyAdminService.ConflictException;
+import dev.executor.policy.service.PolicyAdminService.RecordNotFoundException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -46,18 +53,70 @@ public class ProblemMapper {
         return challenge("The bearer token is missing, expired or not issued by this realm.");
     }
 
+    /**
+     * A token without the required role. The attempt is logged at WARN with the caller's subject,
+     * username and client (never the token): an agent trying to change policy is worth noticing.
+     */
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e) {
+    public Response forbidden(ForbiddenException e, ContainerRequestContext request) {
+        var principal = request.getSecurityContext() == null ? null : request.getSecurityContext().getUserPrincipal();
+        if (principal instanceof JsonWebToken jwt) {
+            boolean agent = request.getSecurityContext().isUserInRole("executor-agent");
+            LOG.warnf("Refused %s %s: subject %s (username %s, client %s%s) lacks the required role",
+                    request.getMethod(), request.getUriInfo().getPath(), jwt.getSubject(),
+                    jwt.<Object>getClaim("preferred_username"), jwt.<Object>getClaim("azp"), agent ? ", an agent" : "");
+        } else {
+            LOG.warnf("Refused %s %s: caller %s lacks the required role", request.getMethod(),
+                    request.getUriInfo().getPath(), principal == null ? "unknown" : principal.getName());
+        }
         return problem(403, "Forbidden", "Your token does not carry a role that may do this.", ErrorReasons.PERMISSION_DENIED, List.of());
     }
 
     @ServerExceptionMapper
     public Response invalid(ConstraintViolationException e) {
         List<Map<String, String>> violations = e.getConstraintViolations().stream()
-                .map(v -> Map.of("path", v.getPropertyPath().toString(), "message", v.getMessage()))
+                .map(v -> Map.of("path", fieldPath(v), "message", v.getMessage()))
+                .sorted((a, b) -> a.get("path").compareTo(b.get("path")))
                 .toList();
         return problem(400, "Invalid request", "The request has " + violations.size() + " invalid field(s).",
                 ErrorReasons.INVALID_ARGUMENTS, violations);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidInCode(InvalidRequestException e) {
+        return problem(400, "Invalid request", e.getMessage(), ErrorReasons.INVALID_ARGUMENTS, e.violations);
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(RecordNotFoundException e) {
+        return problem(404, "Not Found", e.getMessage(), "NOT_FOUND", List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return problem(409, "Conflict", e.getMessage(), ErrorReasons.CONFLICT, List.of());
+    }
+
+    /** {@code scope} or {@code addresses[0]} rather than {@code create.body.scope}. */
+    private static String fieldPath(ConstraintViolation<?> v) {
+        StringBuilder path = new StringBuilder();
+        for (Path.Node node : v.getPropertyPath()) {
+            if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.PARAMETER) {
+                continue;
+            }
+            if (node.getKind() == ElementKind.CONTAINER_ELEMENT) {
+                path.append('[').append(node.getIndex()).append(']');
+                continue;
+            }
+            if (!path.isEmpty()) {
+                path.append('.');
+            }
+            path.append(node.getName());
+            if (node.getIndex() != null) {
+                path.append('[').append(node.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "body" : path.toString();
     }
 
     @ServerExceptionMapper

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.executor.contracts.ErrorReasons;
+import dev.executor.ledger.service.LedgerException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -49,6 +50,16 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
         return problem(403, "Forbidden", "Your token does not carry a role that may do this.", ErrorReasons.PERMISSION_DENIED, List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response refused(LedgerException e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> problem(404, "Not found", e.getMessage(), e.reason(), List.of());
+            case FORBIDDEN -> problem(403, "Forbidden", e.getMessage(), e.reason(), List.of());
+            case CONFLICT -> problem(409, "Conflict", e.getMessage(), e.reason(), List.of());
+            case INVALID -> problem(400, "Invalid request", e.getMessage(), e.reason(), List.of());
+        };
     }
 
     @ServerExceptionMapper

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.executor.contracts.ErrorReasons;
+import dev.executor.secrets.service.ProxyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -62,8 +63,23 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e) {
-        return problem(400, "Malformed JSON", "The request body is not valid JSON for this endpoint: " + e.getOriginalMessage(),
+        // The parser's message can quote the offending text, which may be a secret value: say where, not what.
+        var at = e.getLocation();
+        return problem(400, "Malformed JSON", "The request body is not valid JSON for this endpoint"
+                + (at == null ? "." : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")."),
                 ErrorReasons.INVALID_ARGUMENTS, List.of());
+    }
+
+    @ServerExceptionMapper
+    public Response refused(ProxyException e) {
+        String title = switch (e.httpStatus()) {
+            case 400 -> "Invalid request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not found";
+            case 409 -> "Conflict";
+            default -> "Request failed";
+        };
+        return problem(e.httpStatus(), title, e.getMessage(), e.reason(), List.of());
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,43 @@
+package dev.executor.catalog.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Every {@code catalog.*} key of this service. */
+@ConfigMapping(prefix = "catalog")
+public interface CatalogConfig {
+
+    /** Limits applied while fetching and parsing a source's document. */
+    @WithName("import")
+    Import importing();
+
+    /** Search behaviour. */
+    Search search();
+
+    interface Import {
+        /** Largest document accepted, in bytes (GitHub's REST description is 13 MB). */
+        @WithDefault("33554432")
+        long maxDocumentBytes();
+
+        /** Deepest JSON/YAML nesting accepted; deeper documents are refused as hostile. */
+        @WithDefault("160")
+        int maxNestingDepth();
+
+        /** Connect + read timeout when fetching a document or introspecting an endpoint. */
+        @WithDefault("20s")
+        Duration fetchTimeout();
+    }
+
+    interface Search {
+        /** Page size when the caller asks for none. */
+        @WithDefault("20")
+        int defaultPageSize();
+
+        /** Largest page a caller may ask for. */
+        @WithDefault("100")
+        int maxPageSize();
+    }
+}
