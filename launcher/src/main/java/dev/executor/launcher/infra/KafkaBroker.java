@@ -137,16 +137,11 @@ public final class KafkaBroker implements AutoCloseable {
             props.putAll(overrides);
             KafkaConfig config = KafkaConfig.fromProps(props, false);
 
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(config.metadataLogDir())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setIgnoreFormatted(true)
-                    .run();
+            // A persistent log dir (./executor keeps one across down/up) is formatted once: the
+            // formatter would otherwise stamp a new cluster id and the broker refuse its own data.
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(config);
+            }
 
             port = brokerPort;
             server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -161,6 +156,19 @@ public final class KafkaBroker implements AutoCloseable {
                 return admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty() ? null : Boolean.TRUE;
             }
         }, () -> "Kafka broker on " + bootstrapServers() + " did not become ready");
+    }
+
+    private void format(KafkaConfig config) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .setDirectories(List.of(logDir.toString()))
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setIgnoreFormatted(true)
+                .run();
     }
 
     /** {@code 127.0.0.1:<port>}. */

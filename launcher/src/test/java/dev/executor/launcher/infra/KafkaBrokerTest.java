@@ -88,4 +88,26 @@ class KafkaBrokerTest {
             }
         }
     }
+
+    @Test
+    void restartsOnItsPersistentLogDirKeepingTopics() throws Exception {
+        // Given a broker on a kept log dir (as ./executor runs it) that has a topic
+        Path logDir = Files.createTempDirectory("executor-kafka-restart-");
+        try {
+            try (KafkaBroker first = KafkaBroker.builder().logDir(logDir).build().start()) {
+                first.createTopics("executor.run.events");
+            }
+
+            // When it starts again on the same directory
+            try (KafkaBroker second = KafkaBroker.builder().logDir(logDir).build().start()) {
+
+                // Then it serves the data it already had
+                try (var admin = second.admin()) {
+                    assertTrue(admin.listTopics().names().get().contains("executor.run.events"));
+                }
+            }
+        } finally {
+            Dirs.deleteRecursively(logDir);
+        }
+    }
 }
