@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.executor.invoker.v1.InvokeRequest;
 import dev.executor.invoker.v1.InvokerServiceGrpc.InvokerServiceBlockingStub;
+import dev.executor.invoker.support.FakeDownstreams;
 import dev.executor.testsupport.KafkaResource;
 import dev.executor.testsupport.KeycloakResource;
 import dev.executor.testsupport.PostgresResource;
@@ -33,6 +34,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "db", value = "invoker"))
 @WithTestResource(KafkaResource.class)
 @WithTestResource(KeycloakResource.class)
+@WithTestResource(FakeDownstreams.class)
 class InvokerServiceTest {
 
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
@@ -80,15 +82,16 @@ class InvokerServiceTest {
     }
 
     @Test
-    void letsAServiceTokenThroughToTheNotYetImplementedInvoke() {
+    void letsAServiceTokenThroughToInvoke() {
         // Given the gateway's service account
         String service = KeycloakResource.tokens().service("mcp-gateway");
 
-        // When
+        // When it asks for a tool the catalog does not know
         var failure = assertThrows(StatusRuntimeException.class, () -> withToken(service).invoke(request()));
 
-        // Then authentication and authorization passed; only the RPC body is missing (issue #6)
-        assertEquals(Status.Code.UNIMPLEMENTED, failure.getStatus().getCode());
+        // Then authentication and authorization passed, and the catalog's answer came back
+        assertEquals(Status.Code.NOT_FOUND, failure.getStatus().getCode());
+        assertEquals("TOOL_NOT_FOUND", failure.getTrailers().get(REASON));
     }
 
     @Test
@@ -104,6 +107,7 @@ class InvokerServiceTest {
     }
 
     private static InvokeRequest request() {
-        return InvokeRequest.newBuilder().setAddress("github.acme.work.issues_create").build();
+        return InvokeRequest.newBuilder().setAddress("github.acme.work.issues_create")
+                .setPrincipal(dev.executor.common.v1.Principal.newBuilder().setSubject("sub-alice")).build();
     }
 }

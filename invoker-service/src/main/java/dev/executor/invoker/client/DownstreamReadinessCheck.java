@@ -12,7 +12,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Readiness of one downstream service, judged by its standard gRPC health service. Each
- * subclass is one {@code @Readiness} check named {@code gRPC <service>}.
+ * subclass is one {@code @Readiness} check named {@code gRPC <service>}. The check goes over the
+ * same channel as the real calls (with this service's token), so it also fails while this service
+ * cannot obtain its own token from Keycloak.
  */
 abstract class DownstreamReadinessCheck implements AsyncHealthCheck {
 

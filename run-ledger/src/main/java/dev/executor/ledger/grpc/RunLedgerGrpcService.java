@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 
@@ -40,6 +41,9 @@ import dev.executor.ledger.v1.MutinyRunLedgerGrpc;
 import dev.executor.ledger.v1.ReadOutputRequest;
 import dev.executor.ledger.v1.ReadOutputResponse;
 import dev.executor.ledger.v1.RunEventRecord;
+import dev.executor.ledger.v1.StoreOutputRequest;
+import dev.executor.ledger.v1.StoreOutputResponse;
+import dev.executor.ledger.persistence.RunRepository;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -68,8 +72,10 @@ public class RunLedgerGrpcService extends MutinyRunLedgerGrpc.RunLedgerImplBase 
 
     private final RunQueryService queries;
     private final ObjectMapper json;
+    private final RunRepository runs;
 
-    public RunLedgerGrpcService(RunQueryService queries, ObjectMapper json) {
+    public RunLedgerGrpcService(RunQueryService queries, ObjectMapper json, RunRepository runs) {
+        this.runs = runs;
         this.queries = queries;
         this.json = json;
     }
@@ -130,6 +136,25 @@ public class RunLedgerGrpcService extends MutinyRunLedgerGrpc.RunLedgerImplBase 
                         .setEof(request.getOffset() + slice.data().length >= slice.totalSize())
                         .setContentType(slice.contentType()).build())
                 .onFailure().transform(RunLedgerGrpcService::status);
+    }
+
+    @Override
+    public Uni<StoreOutputResponse> storeOutput(StoreOutputRequest request) {
+        return Uni.createFrom().deferred(() -> {
+            UUID runId;
+            try {
+                runId = UUID.fromString(request.getRunId());
+            } catch (IllegalArgumentException e) {
+                throw LedgerException.invalid("run_id must be a Run id (a UUID).");
+            }
+            if (request.getHandle().isBlank() || request.getHandle().length() > 200) {
+                throw LedgerException.invalid("handle is required (at most 200 characters).");
+            }
+            String contentType = request.getContentType().isBlank() ? "application/json" : request.getContentType();
+            return runs.storeOutput(request.getHandle(), runId, request.getData().toByteArray(), contentType)
+                    .replaceWith(StoreOutputResponse.newBuilder().setHandle(request.getHandle())
+                            .setSizeBytes(request.getData().size()).build());
+        }).onFailure().transform(RunLedgerGrpcService::status);
     }
 
     /** The end user the calling service acts for; their roles and scope chain decide visibility. */

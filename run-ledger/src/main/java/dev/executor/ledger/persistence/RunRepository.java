@@ -146,6 +146,13 @@ public class RunRepository {
                 .map(rows -> rows.iterator().hasNext() ? toRun(rows.iterator().next()) : null);
     }
 
+    /** Stores a large output under {@code handle}; storing it again is a no-op (the invoker may retry). */
+    public Uni<Void> storeOutput(String handle, UUID runId, byte[] content, String contentType) {
+        return pool.preparedQuery("INSERT INTO run_output (handle, run_id, content_type, content) VALUES ($1, $2, $3, $4) "
+                + "ON CONFLICT (handle) DO NOTHING")
+                .execute(Tuple.of(handle, runId, contentType, io.vertx.mutiny.core.buffer.Buffer.buffer(content))).replaceWithVoid();
+    }
+
     public Uni<OutputSlice> readOutput(String handle, long offset, int maxBytes) {
         return pool.preparedQuery("SELECT substring(content FROM $2 FOR $3) AS data, octet_length(content) AS size, "
                 + "content_type FROM run_output WHERE handle = $1")
