@@ -50,6 +50,11 @@ public final class Upstream {
             sleep(5000);
             send(exchange, 200, "application/json", "{}");
         });
+        server.createContext("/pause", exchange -> {
+            record(exchange);
+            sleep(100);
+            send(exchange, 200, "application/json", "{\"ok\":true}");
+        });
         server.createContext("/big", exchange -> {
             record(exchange);
             StringBuilder sb = new StringBuilder("{\"items\":[");
