@@ -221,6 +221,8 @@ class AsyncInvocationTest {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+            // as real producers send them: structured CloudEvents
+            record.headers().add(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
             if (authorization != null) {
                 record.headers().add(Topics.AUTHORIZATION_HEADER, authorization.getBytes(StandardCharsets.UTF_8));
             }

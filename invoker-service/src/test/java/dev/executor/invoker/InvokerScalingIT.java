@@ -197,6 +197,7 @@ class InvokerScalingIT {
                 ce.set("data", data);
                 ProducerRecord<String, String> record = new ProducerRecord<>(Topics.INVOCATION_REQUESTS, key, ce.toString());
                 record.headers().add(Topics.AUTHORIZATION_HEADER, token.getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }
             producer.flush();
