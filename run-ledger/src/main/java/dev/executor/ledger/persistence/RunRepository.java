@@ -150,7 +150,8 @@ public class RunRepository {
     public Uni<Void> storeOutput(String handle, UUID runId, byte[] content, String contentType) {
         return pool.preparedQuery("INSERT INTO run_output (handle, run_id, content_type, content) VALUES ($1, $2, $3, $4) "
                 + "ON CONFLICT (handle) DO NOTHING")
-                .execute(Tuple.of(handle, runId, contentType, io.vertx.mutiny.core.buffer.Buffer.buffer(content))).replaceWithVoid();
+                .execute(Tuple.tuple().addValue(handle).addValue(runId).addValue(contentType)
+                        .addBuffer(io.vertx.mutiny.core.buffer.Buffer.buffer(content))).replaceWithVoid();
     }
 
     public Uni<OutputSlice> readOutput(String handle, long offset, int maxBytes) {
