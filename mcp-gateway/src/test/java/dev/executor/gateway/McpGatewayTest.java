@@ -16,10 +16,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 
-/** Boots mcp-gateway against a real Keycloak, with a stand-in gRPC health server for its downstreams. */
+/** Boots mcp-gateway against a real Keycloak, with stand-in gRPC services for its downstreams. */
 @QuarkusTest
 @WithTestResource(KeycloakResource.class)
-@WithTestResource(GrpcHealthStubResource.class)
+@WithTestResource(FakeDownstreamsResource.class)
 class McpGatewayTest {
 
     private static final String INITIALIZE = """
@@ -60,7 +60,7 @@ class McpGatewayTest {
     }
 
     @Test
-    void refusesAnMcpRequestFromATokenWithoutTheAgentRole() {
+    void refusesAnMcpRequestFromATokenWithoutAnExecutorRole() {
         // Given a valid user token that carries no executor role
         String viewer = KeycloakResource.tokens().viewer();
 

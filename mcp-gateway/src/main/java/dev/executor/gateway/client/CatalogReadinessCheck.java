@@ -6,13 +6,14 @@ import org.eclipse.microprofile.health.Readiness;
 
 import grpc.health.v1.Health;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
 
 /** Ready only while catalog-service, which answers search and describe, answers its gRPC health check. */
 @Readiness
 @Singleton
 public class CatalogReadinessCheck extends DownstreamReadinessCheck {
 
-    public CatalogReadinessCheck(@GrpcClient("catalog") Health health) {
+    public CatalogReadinessCheck(@GrpcClient("catalog") @RegisterClientInterceptor(ServiceTokenInterceptor.class) Health health) {
         super("catalog-service", health);
     }
 }
