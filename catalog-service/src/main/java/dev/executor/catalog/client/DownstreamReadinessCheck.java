@@ -12,9 +12,14 @@ import grpc.health.v1.Health;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
 import io.smallrye.mutiny.Uni;
 
-/** Ready only while the policy service, which filters every search, answers its gRPC health check. */
+/**
+ * Ready only while the policy service, which filters every search, answers its gRPC health check.
+ * The check goes through the same channel as {@link PolicyClient}, with this service's token (Quarkus
+ * keeps one channel per client name and interceptor set, and a client name may only have one).
+ */
 @Readiness
 @ApplicationScoped
 public class DownstreamReadinessCheck implements AsyncHealthCheck {
@@ -23,7 +28,7 @@ public class DownstreamReadinessCheck implements AsyncHealthCheck {
 
     private final Health policy;
 
-    public DownstreamReadinessCheck(@GrpcClient("policy") Health policy) {
+    public DownstreamReadinessCheck(@GrpcClient("policy") @RegisterClientInterceptor(ServiceTokenInterceptor.class) Health policy) {
         this.policy = policy;
     }
 

@@ -17,6 +17,9 @@ public interface CatalogConfig {
     /** Search behaviour. */
     Search search();
 
+    /** How search and describe ask policy-service what the caller may see. */
+    Policy policy();
+
     interface Import {
         /** Largest document accepted, in bytes (GitHub's REST description is 13 MB). */
         @WithDefault("33554432")
@@ -39,5 +42,21 @@ public interface CatalogConfig {
         /** Largest page a caller may ask for. */
         @WithDefault("100")
         int maxPageSize();
+    }
+
+    interface Policy {
+        /**
+         * Candidate addresses per {@code FilterVisible} call; a search with more candidates sends
+         * several calls at once.
+         */
+        @WithDefault("500")
+        int filterBatchSize();
+
+        /**
+         * How long one {@code FilterVisible} call may take before search or describe fails with
+         * {@code UNAVAILABLE} (never answered unfiltered).
+         */
+        @WithDefault("3s")
+        Duration timeout();
     }
 }

@@ -1,10 +1,8 @@
 package dev.executor.catalog.grpc;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -19,6 +17,7 @@ import dev.executor.catalog.persistence.CatalogStore;
 import dev.executor.catalog.persistence.CatalogStore.ToolRow;
 import dev.executor.catalog.service.CatalogService;
 import dev.executor.catalog.service.CatalogService.SourceView;
+import dev.executor.catalog.service.ToolVisibility;
 import dev.executor.catalog.source.SourceConfig;
 import dev.executor.catalog.v1.AddSourceRequest;
 import dev.executor.catalog.v1.AddSourceResponse;
@@ -33,6 +32,8 @@ import dev.executor.catalog.v1.HttpParameter;
 import dev.executor.catalog.v1.LaneFacts;
 import dev.executor.catalog.v1.ListSourcesRequest;
 import dev.executor.catalog.v1.ListSourcesResponse;
+import dev.executor.catalog.v1.McpBinding;
+import dev.executor.catalog.v1.McpServerConfig;
 import dev.executor.catalog.v1.MutinyCatalogServiceGrpc;
 import dev.executor.catalog.v1.ParameterLocation;
 import dev.executor.catalog.v1.RefreshSourceRequest;
@@ -66,20 +67,23 @@ import io.smallrye.mutiny.Uni;
  * <p>Each RPC is overridden here, not inherited: Quarkus applies the class-level
  * {@code @RolesAllowed} only to methods the class declares.
  *
- * <p>Visibility: search and list are narrowed to the principal's scope chain (a source or a
- * connection placed outside it is never shown). Toolkit narrowing through
- * {@code PolicyService.FilterVisible} is not wired yet (see README).
+ * <p>Visibility: search and describe show only what {@code PolicyService.FilterVisible} says the
+ * principal may see under the toolkit ({@link ToolVisibility}); a hidden address is described as
+ * {@code TOOL_NOT_FOUND}, like an unknown one. Policy unavailable → {@code UNAVAILABLE}. List is
+ * narrowed to the principal's scope chain.
  */
 @GrpcService
 @RolesAllowed("executor-service")
 public class CatalogGrpcService extends MutinyCatalogServiceGrpc.CatalogServiceImplBase {
 
     private final CatalogService catalog;
+    private final ToolVisibility visibility;
     private final CatalogStore store;
     private final ObjectMapper json;
 
-    public CatalogGrpcService(CatalogService catalog, CatalogStore store, ObjectMapper json) {
+    public CatalogGrpcService(CatalogService catalog, ToolVisibility visibility, CatalogStore store, ObjectMapper json) {
         this.catalog = catalog;
+        this.visibility = visibility;
         this.store = store;
         this.json = json;
     }
@@ -89,11 +93,14 @@ public class CatalogGrpcService extends MutinyCatalogServiceGrpc.CatalogServiceI
         SourceConfig config = switch (request.getConfigCase()) {
             case URL -> new SourceConfig(request.getUrl(), null, null, null, List.of(), request.getAllowExternalRefs());
             case INLINE_DOCUMENT -> new SourceConfig(null, request.getInlineDocument(), null, null, List.of(), request.getAllowExternalRefs());
+            case MCP -> new SourceConfig(request.getMcp().getUrl(), null, request.getMcp().getTransport(),
+                    request.getMcp().getCommand().isEmpty() ? null : request.getMcp().getCommand(), request.getMcp().getArgsList(),
+                    request.getAllowExternalRefs());
             default -> null;
         };
         if (config == null) {
             return Uni.createFrom().failure(GrpcErrors.status(ErrorReasons.INVALID_ARGUMENTS,
-                    "Only url and inline_document configs are supported (MCP and CLI sources are not yet).", List.of()));
+                    "Only url, inline_document and mcp configs are supported (CLI sources are not yet).", List.of()));
         }
         if (request.getAllowExternalRefs()) {
             return Uni.createFrom().failure(GrpcErrors.status(ErrorReasons.INVALID_ARGUMENTS,
@@ -140,7 +147,6 @@ public class CatalogGrpcService extends MutinyCatalogServiceGrpc.CatalogServiceI
 
     @Override
     public Uni<SearchToolsResponse> searchTools(SearchToolsRequest request) {
-        Set<String> chain = chain(request.getPrincipal());
         int size = request.getPage().getPageSize() <= 0 ? 20 : Math.min(request.getPage().getPageSize(), 100);
         int offset = parseToken(request.getPage().getPageToken());
         dev.executor.catalog.SideEffect effect = switch (request.getSideEffect()) {
@@ -149,43 +155,24 @@ public class CatalogGrpcService extends MutinyCatalogServiceGrpc.CatalogServiceI
             case DESTRUCTIVE -> dev.executor.catalog.SideEffect.DESTRUCTIVE;
             default -> null;
         };
-        return Uni.combine().all().unis(store.connections(), catalog.list()).asTuple().chain(t -> {
-            // One address per connection of the tool's source placed in the caller's chain.
-            Map<String, List<String>> prefixes = new HashMap<>();
-            for (String[] c : t.getItem1()) {
-                if (chain.contains(c[1] + ":" + c[2])) {
-                    prefixes.computeIfAbsent(c[0], k -> new ArrayList<>()).add(c[0] + "." + c[2] + "." + c[3] + ".");
-                }
-            }
-            Set<String> visibleSources = new HashSet<>();
-            for (SourceView v : t.getItem2()) {
-                if (chain.contains(v.scope()) && prefixes.containsKey(v.name())) {
-                    visibleSources.add(v.id().toString());
-                }
-            }
-            return catalog.search(request.getQuery(), request.getSource(), effect, e -> visibleSources.contains(e.sourceId()), 0,
-                    offset + size).map(result -> {
-                        List<ToolSummary> all = new ArrayList<>();
-                        for (var hit : result.hits()) {
-                            for (String prefix : prefixes.getOrDefault(hit.entry().sourceName(), List.of())) {
-                                all.add(ToolSummary.newBuilder().setAddress(prefix + hit.entry().name()).setName(hit.entry().name())
-                                        .setDescription(hit.entry().description()).setSideEffect(sideEffect(hit.entry().sideEffect().wire()))
-                                        .setScore(hit.score()).setSignature(hit.entry().signature()).build());
-                            }
-                        }
-                        List<ToolSummary> page = all.stream().skip(offset).limit(size).toList();
-                        SearchToolsResponse.Builder b = SearchToolsResponse.newBuilder().addAllTools(page).setTotal(result.total());
-                        if (offset + size < all.size() || offset + size < result.total()) {
-                            b.setNextPageToken(String.valueOf(offset + size));
-                        }
-                        return b.build();
-                    });
-        }).onFailure().transform(GrpcErrors::map);
+        return visibility.search(request.getPrincipal(), request.getToolkit(), request.getQuery(), request.getSource(), effect, offset, size)
+                .map(page -> {
+                    SearchToolsResponse.Builder b = SearchToolsResponse.newBuilder().setTotal(page.total());
+                    for (var v : page.hits()) {
+                        var e = v.hit().entry();
+                        b.addTools(ToolSummary.newBuilder().setAddress(v.address()).setName(e.name()).setDescription(e.description())
+                                .setSideEffect(sideEffect(e.sideEffect().wire())).setScore(v.hit().score()).setSignature(e.signature()));
+                    }
+                    if (page.more()) {
+                        b.setNextPageToken(String.valueOf(offset + size));
+                    }
+                    return b.build();
+                }).onFailure().transform(GrpcErrors::map);
     }
 
     @Override
     public Uni<DescribeToolResponse> describeTool(DescribeToolRequest request) {
-        return catalog.describe(request.getAddress())
+        return visibility.describe(request.getPrincipal(), request.getToolkit(), request.getAddress())
                 .map(v -> DescribeToolResponse.newBuilder().setAddress(request.getAddress()).setTool(tool(v.tool()))
                         .setSourceKind(v.source().kind()).build())
                 .onFailure().transform(GrpcErrors::map);
@@ -284,6 +271,12 @@ public class CatalogGrpcService extends MutinyCatalogServiceGrpc.CatalogServiceI
                 case "graphql" -> facts.setGraphql(GraphqlBinding.newBuilder().setEndpointPath(b.path("endpointPath").asText())
                         .setDocument(b.path("document").asText()).setOperationName(b.path("operationName").asText())
                         .setOperationType(b.path("operationType").asText()));
+                case "mcp" -> {
+                    McpServerConfig.Builder server = McpServerConfig.newBuilder().setTransport(b.path("transport").asText(""))
+                            .setUrl(b.path("url").asText("")).setCommand(b.path("command").asText(""));
+                    b.path("args").forEach(a -> server.addArgs(a.asText()));
+                    facts.setMcp(McpBinding.newBuilder().setServer(server).setUpstreamTool(b.path("upstreamTool").asText()));
+                }
                 default -> facts.setExtensionJson(bindingJson);
             }
             return facts.build();

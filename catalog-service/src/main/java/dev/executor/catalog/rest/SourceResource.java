@@ -47,9 +47,11 @@ public class SourceResource {
 
     /**
      * What an admin sends to register a source: a name, a kind, a scope and either a URL or an
-     * inline document.
+     * inline document; an MCP server adds its {@code transport} ("streamable_http", "sse" or
+     * "stdio"; inferred when absent) and, for stdio, a {@code command} with {@code args}.
      */
-    public record AddSourceRequest(String name, String kind, String scope, String url, String document, Boolean allowExternalRefs) {
+    public record AddSourceRequest(String name, String kind, String scope, String url, String document, Boolean allowExternalRefs,
+            String transport, String command, List<String> args) {
     }
 
     public record RefreshRequest(String document) {
@@ -88,7 +90,8 @@ public class SourceResource {
         if (request.url() != null && request.document() != null) {
             throw new CatalogException(ErrorReasons.INVALID_ARGUMENTS, "Give either 'url' or 'document', not both.");
         }
-        SourceConfig config = new SourceConfig(request.url(), request.document(), null, null, List.of(), false);
+        SourceConfig config = new SourceConfig(request.url(), request.document(), request.transport(), request.command(),
+                request.args(), false);
         return catalog.add(new AddCommand(request.name(), request.kind(), request.scope(), config), principal())
                 .map(v -> RestResponse.ResponseBuilder.<SourceView>created(URI.create("/api/sources/" + v.id())).entity(v).build());
     }

@@ -60,6 +60,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * from retirement, arrive {@code unreviewed}; changed tools keep their review state unless their
  * side effect got more dangerous (then {@code unreviewed}); missing tools are {@code retired}, never
  * deleted. Any change gives the source a new manifest version. Events go out after the commit.
+ *
+ * <p>Lifecycle: a source is inserted {@code probing}; the import ends it {@code connected},
+ * {@code auth_required}, {@code error} or, when another service must probe it (a stdio MCP server),
+ * {@code draft} with a message saying so.
  */
 @ApplicationScoped
 public class CatalogService {
@@ -127,7 +131,7 @@ public class CatalogService {
         SourceConfig config = command.config();
         if (config == null || !config.hasUrl() && !config.hasInlineDocument() && config.command() == null) {
             return Uni.createFrom().failure(new CatalogException(ErrorReasons.INVALID_ARGUMENTS,
-                    "Give the source a 'url' or an inline 'document'."));
+                    "Give the source a 'url' or an inline 'document' (an MCP stdio server: a 'command')."));
         }
         UUID id = UUID.randomUUID();
         return store.insertSource(id, name, kind, scope, toJson(config))
@@ -164,10 +168,19 @@ public class CatalogService {
                 || e.kind() == ImportException.Kind.UNSUPPORTED) {
             return store.deleteSource(row.id()).chain(() -> Uni.createFrom().failure(new CatalogException(ErrorReasons.INVALID_SPEC, e.getMessage())));
         }
-        String status = e.kind() == ImportException.Kind.AUTH_REQUIRED ? "auth_required" : "error";
+        String status = failedStatus(e);
         return store.updateStatus(row.id(), status, e.getMessage())
                 .chain(() -> events.publish(new SourceStatusChanged(row.id().toString(), SourceStatus.PROBING, status(status), e.getMessage(), Instant.now())))
                 .chain(() -> view(row.id()));
+    }
+
+    /** auth_required, draft (probed elsewhere, e.g. a stdio MCP server by the invoker) or error. */
+    private static String failedStatus(ImportException e) {
+        return switch (e.kind()) {
+            case AUTH_REQUIRED -> "auth_required";
+            case DEFERRED -> "draft";
+            default -> "error";
+        };
     }
 
     public Uni<RefreshResult> refresh(UUID id, String inlineDocument) {
@@ -181,7 +194,7 @@ public class CatalogService {
                     .chain(manifest -> store.tools(id).chain(existing -> applyRefresh(row, manifest, existing, config)))
                     .onFailure(ImportException.class).recoverWithUni(e -> {
                         ImportException ie = (ImportException) e;
-                        String status = ie.kind() == ImportException.Kind.AUTH_REQUIRED ? "auth_required" : "error";
+                        String status = failedStatus(ie);
                         // The previous manifest stays in force: a failed refresh never removes tools.
                         return store.updateStatus(id, status, ie.getMessage())
                                 .chain(() -> events.publish(new SourceStatusChanged(id.toString(), status(row.status()), status(status),
@@ -324,7 +337,7 @@ public class CatalogService {
     private SourceImporter importer(String kind) {
         Instance<SourceImporter> selected = importers.select(Identifier.Literal.of(kind));
         if (!selected.isResolvable()) {
-            throw new CatalogException(ErrorReasons.INVALID_ARGUMENTS, "Source kind '" + kind + "' is not supported here; use openapi or graphql.");
+            throw new CatalogException(ErrorReasons.INVALID_ARGUMENTS, "Source kind '" + kind + "' is not supported here; use openapi, graphql or mcp.");
         }
         return selected.get();
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,7 +35,7 @@ import dev.executor.catalog.source.ImportException.Kind;
 /**
  * Fetches and parses source documents within hard limits (size, nesting, YAML aliases), so a
  * hostile or broken document ends in a clear {@link ImportException}, never an exhausted heap or a
- * stack overflow. Thread-safe; blocking.
+ * stack overflow. Thread-safe; blocking. Requests go out through {@link UpstreamHttp}.
  */
 @ApplicationScoped
 public class DocumentLoader {
@@ -45,16 +44,21 @@ public class DocumentLoader {
     private final Duration timeout;
     private final ObjectMapper json;
     private final ObjectMapper yaml;
-    private final HttpClient http;
+    private final UpstreamHttp http;
     private final int maxDepth;
 
     @Inject
-    public DocumentLoader(CatalogConfig config) {
+    public DocumentLoader(CatalogConfig config, UpstreamHttp http) {
         this(config.importing().maxDocumentBytes(), config.importing().maxNestingDepth(),
-                config.importing().fetchTimeout());
+                config.importing().fetchTimeout(), http);
     }
 
     public DocumentLoader(long maxBytes, int maxDepth, Duration timeout) {
+        this(maxBytes, maxDepth, timeout, new UpstreamHttp(timeout));
+    }
+
+    public DocumentLoader(long maxBytes, int maxDepth, Duration timeout, UpstreamHttp http) {
+        this.http = http;
         this.maxBytes = maxBytes;
         this.maxDepth = maxDepth;
         this.timeout = timeout;
@@ -70,11 +74,19 @@ public class DocumentLoader {
         loader.setNestingDepthLimit(maxDepth);
         loader.setAllowDuplicateKeys(false);
         this.yaml = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader).streamReadConstraints(constraints).build());
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
     public long maxBytes() {
         return maxBytes;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The one way out to the network (see {@link UpstreamHttp}). */
+    public UpstreamHttp http() {
+        return http;
     }
 
     public ObjectMapper jsonMapper() {
@@ -191,7 +203,7 @@ public class DocumentLoader {
                 + "; the limit is " + maxBytes / (1024 * 1024) + " MB (catalog.import.max-document-bytes).");
     }
 
-    static URI parseHttpUri(String url) throws ImportException {
+    public static URI parseHttpUri(String url) throws ImportException {
         URI uri;
         try {
             uri = URI.create(url.trim());

@@ -13,8 +13,13 @@ public class ImportException extends Exception {
         AUTH_REQUIRED,
         /** The document exceeds a configured limit. → error */
         TOO_LARGE,
-        /** The importer cannot handle this config (e.g. a stdio server). → error */
-        UNSUPPORTED
+        /** The importer cannot handle this config (e.g. an unknown MCP transport). → refused, nothing kept */
+        UNSUPPORTED,
+        /**
+         * The config is valid but another service must probe it (a stdio MCP server: only the
+         * invoker runs upstream processes). → kept in draft, the message says why
+         */
+        DEFERRED
     }
 
     private final Kind kind;

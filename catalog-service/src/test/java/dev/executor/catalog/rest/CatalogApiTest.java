@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.executor.catalog.FakePolicyResource;
 import dev.executor.catalog.Fixtures;
 import dev.executor.testsupport.KafkaResource;
 import dev.executor.testsupport.OidcStubResource;
@@ -56,6 +57,7 @@ import io.quarkus.grpc.GrpcClient;
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "db", value = "catalogapi"))
 @WithTestResource(KafkaResource.class)
 @WithTestResource(OidcStubResource.class)
+@WithTestResource(FakePolicyResource.class)
 class CatalogApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
