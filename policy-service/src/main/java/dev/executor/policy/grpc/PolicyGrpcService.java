@@ -95,7 +95,7 @@ public class PolicyGrpcService extends MutinyPolicyServiceGrpc.PolicyServiceImpl
                 Visibility visibility;
                 try {
                     ReviewState state = request.getReviewStatesOrDefault(candidate, ReviewState.REVIEW_STATE_UNSPECIFIED);
-                    visibility = engine.visibility(chain, request.getToolkit(), Address.parse(candidate), review(state));
+                    visibility = engine.searchVisibility(chain, request.getToolkit(), Address.parse(candidate), review(state));
                 } catch (IllegalArgumentException malformed) {
                     visibility = new Visibility(false, dev.executor.contracts.ErrorReasons.NOT_VISIBLE, List.of());
                 }

@@ -149,6 +149,21 @@ public final class PolicyEngine {
         return resolved instanceof Visibility hidden ? hidden : new Visibility(true, "", List.of());
     }
 
+    /**
+     * What search may show (DESIGN §3 rule 4, and "a blocked tool is neither found nor executable"):
+     * the {@link #visibility} of {@code address}, and hidden with {@code POLICY_BLOCKED} when the
+     * policy verdict for it is {@code block}. Plugin defaults never block, so the verdict does not
+     * depend on the side effect, which the caller need not know.
+     */
+    public Visibility searchVisibility(ScopeChain chain, String toolkit, Address address, ReviewState review) {
+        Visibility visibility = visibility(chain, toolkit, address, review);
+        if (!visibility.visible()) {
+            return visibility;
+        }
+        Decision decision = decide(chain, toolkit, address, new ToolFacts(ToolFacts.SideEffect.UNKNOWN, review));
+        return decision.verdict() == Verdict.BLOCK ? new Visibility(false, ErrorReasons.POLICY_BLOCKED, decision.rules()) : visibility;
+    }
+
     /** The verdict for calling {@code address} as {@code chain} under {@code toolkit}; see the class comment. */
     public Decision decide(ScopeChain chain, String toolkit, Address address, ToolFacts facts) {
         Object resolved = resolve(chain, toolkit, address, facts.reviewState());

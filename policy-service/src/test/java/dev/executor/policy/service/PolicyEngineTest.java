@@ -344,6 +344,24 @@ class PolicyEngineTest {
         assertEquals(decision.visible() ? "" : decision.reason(), visibility.reason());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void searchShowsExactlyWhatIsVisibleAndNotBlocked(Case c) {
+        // Given
+        PolicyEngine engine = engine(c);
+        Address address = Address.parse(c.address);
+
+        // When
+        Visibility shown = engine.searchVisibility(c.chain, c.toolkit, address, c.facts.reviewState());
+        Decision decision = engine.decide(c.chain, c.toolkit, address, c.facts);
+
+        // Then: a tool execute would block is not found either, with the same reason
+        assertEquals(decision.verdict() != Verdict.BLOCK, shown.visible());
+        if (!shown.visible()) {
+            assertEquals(decision.reason(), shown.reason());
+        }
+    }
+
     @Test
     void explainsWhichScopeAndRecordDecided() {
         // Given

@@ -1,0 +1,181 @@
+package dev.executor.acceptance;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.executor.launcher.infra.FreePorts;
+
+/**
+ * The whole platform, started once per test JVM exactly as a user starts it: {@code ./executor up}
+ * (real Kafka, PostgreSQL, Keycloak and the six packaged services, each its own process on
+ * loopback), on free ports and with its state under {@code acceptance/target/platform}. Stopped with
+ * {@code ./executor down} when the JVM exits.
+ */
+public final class Platform {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static Platform instance;
+
+    public final Path root;
+    public final Path home;
+    public final Map<String, Integer> ports = new HashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Platform() {
+        root = Path.of(System.getProperty("executor.root", "..")).toAbsolutePath().normalize();
+        home = root.resolve("acceptance/target/platform");
+        for (String name : List.of("pg", "kafka", "keycloak", "keycloak-mgmt", "gateway", "catalog", "policy", "secrets", "invoker",
+                "ledger")) {
+            ports.put(name, FreePorts.pick());
+        }
+    }
+
+    public static synchronized Platform get() {
+        if (instance == null) {
+            Platform p = new Platform();
+            p.run("up", Duration.ofMinutes(8));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> p.run("down", Duration.ofMinutes(2))));
+            instance = p;
+        }
+        return instance;
+    }
+
+    /** Runs {@code ./executor <command>} with this platform's ports and home; fails with its output. */
+    public String run(String command, Duration timeout) {
+        try {
+            Files.createDirectories(home);
+            Path log = home.resolve("executor-" + command + ".log");
+            ProcessBuilder builder = new ProcessBuilder(root.resolve("executor").toString(), command).directory(root.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            Map<String, String> env = builder.environment();
+            env.put("EXECUTOR_HOME", home.toString());
+            env.put("EXECUTOR_SKIP_BUILD", "1");
+            env.put("EXECUTOR_PG_PORT", String.valueOf(ports.get("pg")));
+            env.put("EXECUTOR_KAFKA_PORT", String.valueOf(ports.get("kafka")));
+            env.put("EXECUTOR_KEYCLOAK_PORT", String.valueOf(ports.get("keycloak")));
+            env.put("EXECUTOR_KEYCLOAK_MGMT_PORT", String.valueOf(ports.get("keycloak-mgmt")));
+            env.put("EXECUTOR_GATEWAY_PORT", String.valueOf(ports.get("gateway")));
+            env.put("EXECUTOR_CATALOG_PORT", String.valueOf(ports.get("catalog")));
+            env.put("EXECUTOR_POLICY_PORT", String.valueOf(ports.get("policy")));
+            env.put("EXECUTOR_SECRETS_PORT", String.valueOf(ports.get("secrets")));
+            env.put("EXECUTOR_INVOKER_PORT", String.valueOf(ports.get("invoker")));
+            env.put("EXECUTOR_LEDGER_PORT", String.valueOf(ports.get("ledger")));
+            env.put("EXECUTOR_INFRA_TIMEOUT", "300");
+            env.put("EXECUTOR_SERVICE_TIMEOUT", "240");
+            // Approval links point at this platform's ledger; shorter leases so recovery is observable.
+            env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.approval.url=http://127.0.0.1:" + ports.get("ledger")
+                    + "/api/approvals/{runId}");
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("./executor " + command + " did not finish in " + timeout + ":\n" + Files.readString(log));
+            }
+            String output = Files.readString(log);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("./executor " + command + " failed:\n" + output + "\n" + logs());
+            }
+            return output;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String logs() {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(home.resolve("logs"))) {
+            for (Path f : files.toList()) {
+                String text = Files.readString(f);
+                out.append("---- ").append(f.getFileName()).append(" (last 3000 chars)\n")
+                        .append(text.substring(Math.max(0, text.length() - 3000))).append('\n');
+            }
+        } catch (IOException e) {
+            out.append("(no logs: ").append(e.getMessage()).append(")");
+        }
+        return out.toString();
+    }
+
+    public String url(String service) {
+        return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + ports.get("kafka");
+    }
+
+    // ---- tokens, as users get them from Keycloak --------------------------------------------
+
+    public String userToken(String user, String password) {
+        return token("grant_type=password&client_id=executor-cli&username=" + user + "&password=" + password);
+    }
+
+    public String agentToken() {
+        return token("grant_type=client_credentials&client_id=executor-agent&client_secret=executor-agent-secret");
+    }
+
+    private String token(String form) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url("keycloak") + "/realms/executor/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("Keycloak refused a token: " + r.statusCode() + " " + r.body());
+        }
+        return json(r.body()).get("access_token").asText();
+    }
+
+    // ---- HTTP --------------------------------------------------------------------------------
+
+    public HttpResponse<String> get(String url, String token) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build());
+    }
+
+    public HttpResponse<String> post(String url, String token, Object body) {
+        String text;
+        try {
+            text = body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(text)).build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + text, e);
+        }
+    }
+
+    public static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,28 @@
+// An agent over MCP, with the official TypeScript SDK and Streamable HTTP. Calls the tools given
+// as a JSON array in $CALLS ([{"name": "search", "arguments": {...}}, ...]) in order, on one
+// session, and prints one JSON object: {ok, tools: [names], results: [CallToolResult...]}.
+// Usage: CALLS='[...]' node agent.mjs <mcp-url> <bearer-token>
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const [url, token] = process.argv.slice(2);
+const calls = JSON.parse(process.env.CALLS ?? "[]");
+const out = { results: [] };
+const client = new Client({ name: "executor-acceptance-agent", version: "1.0.0" }, { capabilities: {} });
+const transport = new StreamableHTTPClientTransport(new URL(url), {
+  requestInit: { headers: { Authorization: `Bearer ${token}` } },
+});
+try {
+  await client.connect(transport);
+  out.tools = (await client.listTools()).tools.map((t) => t.name);
+  for (const call of calls) {
+    out.results.push(await client.callTool(call));
+  }
+  await client.close();
+  out.ok = true;
+} catch (e) {
+  out.ok = false;
+  out.error = String(e?.stack ?? e);
+}
+console.log(JSON.stringify(out));
+process.exit(0);
