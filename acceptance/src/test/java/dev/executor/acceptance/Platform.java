@@ -77,9 +77,6 @@ public final class Platform {
             env.put("EXECUTOR_LEDGER_PORT", String.valueOf(ports.get("ledger")));
             env.put("EXECUTOR_INFRA_TIMEOUT", "300");
             env.put("EXECUTOR_SERVICE_TIMEOUT", "240");
-            // Approval links point at this platform's ledger; shorter leases so recovery is observable.
-            env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.approval.url=http://127.0.0.1:" + ports.get("ledger")
-                    + "/api/approvals/{runId}");
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

@@ -83,6 +83,10 @@ class AsyncInvocationTest {
         assertEquals("kafka", last.at("/context/surface").asText());
         assertFalse(last.at("/context/principalChain/0/subject").asText().isEmpty());
         assertEquals(1, Fakes.forwardedFor(last.get("runId").asText()).size());
+        // and the principal from the token was given its scope chain before anything downstream saw it
+        var principal = Fakes.forwardedFor(last.get("runId").asText()).get(0).getPrincipal();
+        assertEquals("org:acme", principal.getScopeChain(0).getKind() + ":" + principal.getScopeChain(0).getId());
+        assertEquals("acme", principal.getOrg());
     }
 
     @Test

@@ -98,7 +98,7 @@ public class RunEventPublisher {
     }
 
     /** Deletes the rows the broker acknowledged. */
-    @Scheduled(every = "${invoker.outbox.flush-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${invoker.outbox.flush-every:1s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> flush() {
         if (relayed.isEmpty() || !flushing.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();

@@ -168,6 +168,11 @@ public class Invocations {
             return Uni.createFrom().failure(new InvokerException(ErrorReasons.TOOL_NOT_FOUND, "'" + call.address()
                     + "' is not a tool address: expected <source>.<scope>.<connection>.<tool>, e.g. github.acme.work.issues_create."));
         }
+        if (call.principal().getScopeChainCount() == 0) {
+            return policy.withScopes(call.principal()).chain(principal -> invoke(new Call(principal, call.toolkit(), call.address(),
+                    call.arguments(), call.idempotencyKey(), call.surface(), call.parentRunId(), call.waitFor(), call.traceParent(),
+                    call.replySubject(), call.actors())));
+        }
         return resolver.resolve(call.address(), call.principal()).chain(tool -> {
             List<Violation> violations = validator.validate(tool.getTool().getInputSchemaJson(), call.arguments());
             if (!violations.isEmpty()) {

@@ -25,6 +25,39 @@ public class PolicyGate {
         this.policy = policy;
     }
 
+    private record ScopeKey(String org, java.util.List<String> workspaces, String username) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<ScopeKey, java.util.List<dev.executor.common.v1.Scope>> chains =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code principal} with its scope chain: as given, or (when the caller passed none, e.g. a
+     * principal built from a Kafka request's token) derived by {@code PolicyService.ResolveScopes}
+     * from its org, workspaces and username, cached. Every downstream (catalog, policy,
+     * secrets-proxy, run-ledger) then sees the same chain.
+     */
+    public Uni<Principal> withScopes(Principal principal) {
+        if (principal.getScopeChainCount() > 0) {
+            return Uni.createFrom().item(principal);
+        }
+        ScopeKey key = new ScopeKey(principal.getOrg(), java.util.List.copyOf(principal.getWorkspacesList()), principal.getUsername());
+        var cached = chains.get(key);
+        if (cached != null) {
+            return Uni.createFrom().item(principal.toBuilder().addAllScopeChain(cached).build());
+        }
+        return policy.resolveScopes(dev.executor.policy.v1.ResolveScopesRequest.newBuilder().setPrincipal(principal).build())
+                .ifNoItem().after(Duration.ofSeconds(10)).fail()
+                .onFailure().transform(e -> Downstream.map("policy-service", e))
+                .map(r -> {
+                    if (chains.size() > 10_000) {
+                        chains.clear();
+                    }
+                    chains.put(key, r.getScopeChainList());
+                    return principal.toBuilder().addAllScopeChain(r.getScopeChainList()).build();
+                });
+    }
+
     public Uni<DecideResponse> decide(Principal principal, String toolkit, String address, ResolveToolResponse tool) {
         DecideRequest request = DecideRequest.newBuilder().setPrincipal(principal).setToolkit(toolkit == null ? "" : toolkit)
                 .setAddress(address)

@@ -148,6 +148,20 @@ public class FakeDownstreams implements QuarkusTestResourceLifecycleManager {
                 reply.onError(e);
             }
         }
+
+        @Override
+        public void resolveScopes(dev.executor.policy.v1.ResolveScopesRequest request,
+                StreamObserver<dev.executor.policy.v1.ResolveScopesResponse> reply) {
+            var p = request.getPrincipal();
+            var out = dev.executor.policy.v1.ResolveScopesResponse.newBuilder();
+            if (!p.getOrg().isEmpty()) {
+                out.addScopeChain(dev.executor.common.v1.Scope.newBuilder().setKind("org").setId(p.getOrg()));
+            }
+            p.getWorkspacesList().forEach(w -> out.addScopeChain(dev.executor.common.v1.Scope.newBuilder().setKind("workspace").setId(w)));
+            out.addScopeChain(dev.executor.common.v1.Scope.newBuilder().setKind("user").setId(p.getUsername()));
+            reply.onNext(out.build());
+            reply.onCompleted();
+        }
     }
 
     static final class Secrets extends SecretsProxyGrpc.SecretsProxyImplBase {
