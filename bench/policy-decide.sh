@@ -12,7 +12,8 @@ case "$mode" in
     ./mvnw -B -q -o -pl policy-service test-compile
     ./mvnw -B -q -o -pl policy-service dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile="$PWD/policy-service/target/bench.classpath" >/dev/null
-    exec java -Xms512m -Xmx512m -cp "policy-service/target/test-classes:policy-service/target/classes:$(cat policy-service/target/bench.classpath)" \
+    # The JDK the build used (JAVA_HOME), not whatever `java` is first on PATH (it may be older than 21).
+    exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xms512m -Xmx512m -cp "policy-service/target/test-classes:policy-service/target/classes:$(cat policy-service/target/bench.classpath)" \
       dev.executor.policy.bench.DecideBenchmark "$@"
     ;;
   grpc)

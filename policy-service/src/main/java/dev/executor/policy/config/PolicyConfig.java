@@ -15,6 +15,9 @@ public interface PolicyConfig {
     /** Policy events. */
     Events events();
 
+    /** Verified bearer tokens kept in memory, so a caller's token is not re-verified on every call. */
+    TokenCache tokenCache();
+
     interface Snapshot {
         /**
          * How often the snapshot is reloaded from the database even without a change event: a safety
@@ -36,5 +39,22 @@ public interface PolicyConfig {
          */
         @WithDefault("5s")
         Duration publishTimeout();
+    }
+
+    interface TokenCache {
+        /** Whether verified tokens are cached at all; off = every call verifies its token's signature. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The longest a verified token is served from memory (never past its own {@code exp}): also
+         * how long a token stays accepted after its signing key was removed from the realm.
+         */
+        @WithDefault("60s")
+        Duration ttl();
+
+        /** How many verified tokens are kept (callers are a handful of service accounts). */
+        @WithDefault("1024")
+        int maxSize();
     }
 }

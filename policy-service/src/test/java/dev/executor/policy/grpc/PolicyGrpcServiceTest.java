@@ -71,6 +71,9 @@ class PolicyGrpcServiceTest {
     @GrpcClient("self")
     PolicyServiceBlockingStub policy;
 
+    @jakarta.inject.Inject
+    dev.executor.policy.service.CachingTokenIdentityProvider tokenCache;
+
     String org;
     String source;
 
@@ -246,6 +249,31 @@ class PolicyGrpcServiceTest {
     }
 
     @Test
+    void aCachedServiceTokenNeverLendsItsRoleToAnotherToken() {
+        // Given: the service token was verified (and cached) by an earlier call
+        String service = OidcStubResource.tokens().service("invoker-service");
+        withToken(service).getPolicyVersion(GetPolicyVersionRequest.getDefaultInstance());
+        assertTrue(tokenCache.cache().size() > 0);
+        String[] parts = service.split("\\.");
+        String agentPayload = OidcStubResource.tokens().agent().split("\\.")[1];
+
+        // When: the same signature over an agent's claims, the same claims with a broken signature,
+        // and an agent token, each sent after the service token was cached
+        var forgedClaims = assertThrows(StatusRuntimeException.class, () -> withToken(parts[0] + "." + agentPayload + "." + parts[2])
+                .getPolicyVersion(GetPolicyVersionRequest.getDefaultInstance()));
+        var forgedSignature = assertThrows(StatusRuntimeException.class, () -> withToken(parts[0] + "." + parts[1] + "."
+                + new StringBuilder(parts[2]).reverse()).getPolicyVersion(GetPolicyVersionRequest.getDefaultInstance()));
+        var agent = assertThrows(StatusRuntimeException.class, () -> withToken(OidcStubResource.tokens().agent())
+                .getPolicyVersion(GetPolicyVersionRequest.getDefaultInstance()));
+
+        // Then: each is verified on its own and refused; the cached token still works
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedClaims.getStatus().getCode());
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedSignature.getStatus().getCode());
+        assertEquals(Status.Code.PERMISSION_DENIED, agent.getStatus().getCode());
+        assertTrue(withToken(service).getPolicyVersion(GetPolicyVersionRequest.getDefaultInstance()).getPolicyVersion() >= 0);
+    }
+
+    @Test
     void rejectsAMalformedAddressWithInvalidArguments() {
         // When
         var failure = assertThrows(StatusRuntimeException.class, () -> decide(alice(), "", "github.acme", SideEffect.READ));
@@ -346,6 +374,12 @@ class PolicyGrpcServiceTest {
 
     private PolicyServiceBlockingStub authorized() {
         return policy.withInterceptors(serviceToken());
+    }
+
+    private PolicyServiceBlockingStub withToken(String token) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return policy.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     private static io.grpc.ClientInterceptor serviceToken() {

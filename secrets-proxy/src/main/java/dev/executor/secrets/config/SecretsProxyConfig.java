@@ -22,6 +22,9 @@ public interface SecretsProxyConfig {
 
     Connections connections();
 
+    /** Verified bearer tokens kept in memory, so a caller's token is not re-verified on every call. */
+    TokenCache tokenCache();
+
     interface Forward {
         /** Cap on one upstream exchange, redirects included; a shorter request timeout wins. */
         @WithDefault("30s")
@@ -114,5 +117,22 @@ public interface SecretsProxyConfig {
         /** How long Forward may reuse a looked-up connection before reading it again. */
         @WithDefault("2s")
         Duration cacheTtl();
+    }
+
+    interface TokenCache {
+        /** Whether verified tokens are cached at all; off = every call verifies its token's signature. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The longest a verified token is served from memory (never past its own {@code exp}): also
+         * how long a token stays accepted after its signing key was removed from the realm.
+         */
+        @WithDefault("60s")
+        Duration ttl();
+
+        /** How many verified tokens are kept (callers are a handful of service accounts). */
+        @WithDefault("1024")
+        int maxSize();
     }
 }

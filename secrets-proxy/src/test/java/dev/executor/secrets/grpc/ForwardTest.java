@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +75,9 @@ class ForwardTest {
     /** Echoes what it received, credentials included, in the body and a header: the proxy must redact them. */
     private static LoopbackUpstream echo;
     private static LoopbackUpstream other;
+
+    @jakarta.inject.Inject
+    dev.executor.secrets.service.CachingTokenIdentityProvider tokenCache;
 
     @BeforeAll
     static void start() {
@@ -269,6 +273,35 @@ class ForwardTest {
         // Then
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
         assertEquals(ErrorReasons.PERMISSION_DENIED, e.getTrailers().get(REASON));
+    }
+
+    @Test
+    void aCachedServiceTokenNeverLendsItsRoleToAnotherToken() {
+        // Given: a connection, and the service token already verified (and cached) by a Forward
+        String name = "cache-" + UUID.randomUUID();
+        connection(name, Map.of("kind", "none"), Map.of(), true);
+        String service = KeycloakResource.tokens().service("invoker-service");
+        assertEquals(200, forward(name, echo.url(), List.of()).getStatus());
+        assertTrue(tokenCache.cache().size() > 0);
+        String[] parts = service.split("\\.");
+        String agentPayload = KeycloakResource.tokens().agent().split("\\.")[1];
+        ForwardRequest request = ForwardRequest.newBuilder().setConnectionRef(ref("org:acme", "echo", name)).setPrincipal(dev())
+                .setRequest(HttpRequest.newBuilder().setMethod("GET").setUrl(echo.url())).build();
+        echo.received().clear();
+
+        // When: the service token's signature over an agent's claims, its claims with a broken
+        // signature, and a real agent token
+        var forgedClaims = assertThrows(StatusRuntimeException.class,
+                () -> Fixtures.stub(channel, parts[0] + "." + agentPayload + "." + parts[2]).forward(request));
+        var forgedSignature = assertThrows(StatusRuntimeException.class,
+                () -> Fixtures.stub(channel, parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse()).forward(request));
+        var agent = assertThrows(StatusRuntimeException.class, () -> Fixtures.stub(channel, KeycloakResource.tokens().agent()).forward(request));
+
+        // Then: each is verified on its own and refused, and nothing reached the upstream
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedClaims.getStatus().getCode());
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedSignature.getStatus().getCode());
+        assertEquals(Status.Code.PERMISSION_DENIED, agent.getStatus().getCode());
+        assertThat(echo.received(), empty());
     }
 
     @Test
