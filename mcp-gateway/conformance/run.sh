@@ -18,7 +18,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-work="$here/../target/conformance"
+# CONFORMANCE_WORK: where tooling is installed and results written (the acceptance suite uses its own target).
+work="${CONFORMANCE_WORK:-$here/../target/conformance}"
 mkdir -p "$work"
 
 install() {

@@ -56,7 +56,7 @@ class ConformanceIT {
 
     @BeforeAll
     static void fixtureServerBehindTheGateway() throws Exception {
-        platform = localPlatform();
+        platform = Platform.get();
         conformance = platform.root.resolve("mcp-gateway/conformance");
         work = platform.root.resolve("acceptance/target/conformance");
         npmCi(conformance, work.resolve("tools"));
@@ -92,17 +92,8 @@ class ConformanceIT {
         check(toolkit.statusCode() == 201, "toolkit: " + toolkit.statusCode() + " " + toolkit.body());
 
         // the catalog and policy learn of the connection from events: wait until direct mode lists the fixture's tools
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> directToolNames().containsAll(List.of("test_simple_text", "test_error_handling", "test_multiple_content_types")));
-    }
-
-    static Platform localPlatform() throws Exception { // TEMPORARY: my own platform
-        var c = Platform.class.getDeclaredConstructor();
-        c.setAccessible(true);
-        Platform p = c.newInstance();
-        p.ports.putAll(Map.of("pg", 23401, "kafka", 23402, "keycloak", 23403, "keycloak-mgmt", 23404, "gateway", 23405, "catalog", 23406,
-                "policy", 23407, "secrets", 23408, "invoker", 23409, "ledger", 23410));
-        return p;
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).until(ConformanceIT::directToolNames,
+                org.hamcrest.Matchers.hasItems("test_simple_text", "test_error_handling", "test_multiple_content_types"));
     }
 
     @AfterAll
@@ -217,6 +208,8 @@ class ConformanceIT {
                 body = body.lines().filter(l -> l.startsWith("data:")).map(l -> l.substring(5).strip()).reduce("", (a, b) -> b);
             }
             json(body).at("/result/tools").forEach(t -> names.add(t.path("name").asText()));
+        } else {
+            names.add("(tools/list answered HTTP " + listed.statusCode() + ": " + listed.body() + ")");
         }
         return names;
     }
@@ -248,9 +241,11 @@ class ConformanceIT {
         }
         Files.copy(from.resolve("package.json"), to.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(from.resolve("package-lock.json"), installedLock, StandardCopyOption.REPLACE_EXISTING);
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error").directory(to.toFile()).inheritIO().start();
+        Path log = to.resolve("npm-ci.log");
+        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error").directory(to.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("npm ci failed in " + to);
+            throw new AssertionError("npm ci failed in " + to + ":\n" + tail(log));
         }
     }
 

@@ -303,8 +303,18 @@ public final class FakeDownstreams {
             switch (tool) {
                 case "get_pet" -> out.setStatus(RunStatus.SUCCEEDED).setVerdict(Verdict.ALLOW).setOutputJson("{\"id\":7,\"name\":\"Rex\"}")
                         .setOutputSizeBytes(22);
-                case "camera_snapshot" -> out.setStatus(RunStatus.SUCCEEDED).setVerdict(Verdict.ALLOW).setOutputJson(
-                        "{\"content\":[{\"type\":\"text\",\"text\":\"snap\"},{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\",\"mimeType\":\"image/png\"}]}");
+                case "camera_snapshot" -> {
+                    if (request.getArgumentsJson().contains("\"lens_cap\"")) {
+                        // the upstream MCP tool reported an error: the invoker fails the Run and keeps its CallToolResult
+                        out.setStatus(RunStatus.FAILED).setVerdict(Verdict.ALLOW).setOutputJson(
+                                "{\"content\":[{\"type\":\"text\",\"text\":\"the lens cap is on\"}],\"isError\":true}")
+                                .setError(ErrorDetail.newBuilder().setReason(ErrorReasons.UPSTREAM_ERROR)
+                                        .setMessage(request.getAddress() + " reported an error; see the output for what it said."));
+                    } else {
+                        out.setStatus(RunStatus.SUCCEEDED).setVerdict(Verdict.ALLOW).setOutputJson(
+                                "{\"content\":[{\"type\":\"text\",\"text\":\"snap\"},{\"type\":\"image\",\"data\":\"iVBORw0KGgo=\",\"mimeType\":\"image/png\"}]}");
+                    }
+                }
                 case "list_pets" -> out.setStatus(RunStatus.SUCCEEDED).setVerdict(Verdict.ALLOW).setOutputHandle("out-" + runId)
                         .setOutputSizeBytes(LARGE_OUTPUT.length());
                 case "delete_pet", "purge_pets" -> out.setStatus(RunStatus.PENDING_APPROVAL).setVerdict(Verdict.REQUIRE_APPROVAL)

@@ -22,8 +22,8 @@ import io.quarkus.test.junit.QuarkusTest;
  * The official MCP conformance suite ({@code conformance/run.sh gateway}) against this gateway in
  * direct mode, for the scenarios the gateway answers on its own (no upstream MCP server involved):
  * handshake, ping, logging level, tool listing, concurrent POST streams and DNS-rebinding
- * protection. The scenarios that need the fixture server behind the invoker are run by the lead's
- * end-to-end setup (see conformance/README.md). Needs npm registry access on first run.
+ * protection. The whole suite, with the fixture server behind the invoker, runs in the acceptance
+ * suite ({@code ConformanceIT}; see conformance/README.md). Needs npm registry access on first run.
  */
 @QuarkusTest
 @WithTestResource(KeycloakResource.class)

@@ -29,6 +29,9 @@ import io.vertx.core.json.JsonObject;
 @WithTestResource(FakeDownstreamsResource.class)
 class McpToolsTest {
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
+
     private static final String GET_PET = FakeDownstreams.PREFIX + "get_pet";
     private static final String LIST_PETS = FakeDownstreams.PREFIX + "list_pets";
 
@@ -93,6 +96,27 @@ class McpToolsTest {
                 .body("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}").post("/mcp")
                 .then().statusCode(403).body("error.message", equalTo("Host header not allowed"));
         JsonRpc.spec().header("Host", "evil.example.com").body("{}").post("/mcp").then().statusCode(403);
+    }
+
+    @Test
+    void acceptsAnHttp2ClientWhoseHostComesAsAuthority() throws Exception {
+        // Given the JDK client, which upgrades plain HTTP to HTTP/2 (h2c) and then sends :authority instead of Host
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        java.net.http.HttpRequest ping = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + base.getPort() + "/mcp"))
+                .header("Authorization", "Bearer " + KeycloakResource.tokens().agent()).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                        + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"jdk\",\"version\":\"1\"}}}"))
+                .build();
+
+        // When it sends two requests on one connection (the first is upgraded, the second is HTTP/2)
+        java.net.http.HttpResponse<String> first = client.send(ping, java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> second = client.send(ping, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        // Then both are served, not refused as a foreign Host
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(200, second.statusCode(), second.body());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_2, second.version());
     }
 
     // ---- tools/list ---------------------------------------------------------------------------
@@ -372,6 +396,19 @@ class McpToolsTest {
         assertEquals("image", content.getJsonObject(1).getString("type"));
         assertEquals("image/png", content.getJsonObject(1).getString("mimeType"));
         assertEquals("iVBORw0KGgo=", content.getJsonObject(1).getString("data"));
+    }
+
+    @Test
+    void anErrorReportedByAnUpstreamMcpToolReachesTheAgentAsThatToolsOwnErrorContent() {
+        // When the upstream MCP tool answers with isError (the invoker fails the Run and keeps its CallToolResult)
+        JsonObject result = agent("/mcp").call("execute", new JsonObject().put("tool", FakeDownstreams.PREFIX + "camera_snapshot")
+                .put("arguments", new JsonObject().put("lens_cap", true)));
+
+        // Then the agent gets an error whose content is what the upstream said
+        assertTrue(result.getBoolean("isError"), result.encode());
+        JsonArray content = result.getJsonArray("content");
+        assertEquals(1, content.size(), result.encode());
+        assertEquals("the lens cap is on", content.getJsonObject(0).getString("text"));
     }
 
     // ---- direct mode and replicas -------------------------------------------------------------

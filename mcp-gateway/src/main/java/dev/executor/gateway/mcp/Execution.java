@@ -113,7 +113,8 @@ public class Execution {
         return switch (run.status()) {
             case SUCCEEDED -> succeeded(caller, withUrl);
             case PENDING_APPROVAL -> pending(caller, withUrl, elicitation);
-            case FAILED, BLOCKED, DENIED, CANCELLED, EXPIRED -> Uni.createFrom().item(Results.ended(withUrl));
+            case FAILED -> withUrl.outputJson() != null ? failedWithOutput(caller, withUrl) : Uni.createFrom().item(Results.ended(withUrl));
+            case BLOCKED, DENIED, CANCELLED, EXPIRED -> Uni.createFrom().item(Results.ended(withUrl));
             default -> Uni.createFrom().item(Results.inProgress(withUrl));
         };
     }
@@ -128,6 +129,23 @@ public class Execution {
                 }
             }
             return Results.succeeded(run, fact.outputSchema(), config.execute().inlineLimitBytes());
+        });
+    }
+
+    /**
+     * A Run that failed with an output: the tool itself reported an error (an upstream MCP
+     * {@code CallToolResult} with {@code isError: true}). A tool of an {@code mcp} source gets the
+     * upstream's content items unchanged, as an error; any other tool gets the refusal JSON.
+     */
+    private Uni<ToolResponse> failedWithOutput(Caller caller, RunOutcome run) {
+        return toolFact(caller, run.address()).map(fact -> {
+            if ("mcp".equals(fact.sourceKind()) && run.outputJson().length() <= config.execute().inlineLimitBytes()) {
+                ToolResponse passthrough = McpContents.fromCallToolResult(decode(run.outputJson()));
+                if (passthrough != null) {
+                    return new ToolResponse(true, passthrough.content(), passthrough.structuredContent(), null);
+                }
+            }
+            return Results.ended(run);
         });
     }
 

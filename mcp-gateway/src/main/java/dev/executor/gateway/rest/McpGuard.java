@@ -49,7 +49,11 @@ public class McpGuard {
     }
 
     void guard(RoutingContext ctx) {
+        // HTTP/1.1 sends Host; HTTP/2 (h2c upgrade, or h2) sends :authority instead, which Vert.x exposes as authority()
         String host = ctx.request().getHeader(HttpHeaders.HOST);
+        if (host == null && ctx.request().authority() != null) {
+            host = ctx.request().authority().toString();
+        }
         if (!hostAllowed(host, ctx.request().localAddress() == null ? -1 : ctx.request().localAddress().port())) {
             LOG.debugf("Refused MCP request with Host %s", host);
             refuse(ctx, "Host header not allowed");
