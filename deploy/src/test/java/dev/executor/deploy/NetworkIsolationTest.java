@@ -86,8 +86,10 @@ class NetworkIsolationTest {
         // Given
         NetworkModel net = new NetworkModel(Repo.render(overlay));
         Pod invoker = NetworkModel.service("invoker-service");
+        // run-ledger only for RunLedger.StoreOutput (large outputs); run events still go through Kafka.
         List<Pod> allowed = List.of(NetworkModel.service("catalog-service"), NetworkModel.service("policy-service"),
-                NetworkModel.service("secrets-proxy"), NetworkModel.KEYCLOAK, NetworkModel.KAFKA, NetworkModel.POSTGRES);
+                NetworkModel.service("secrets-proxy"), NetworkModel.service("run-ledger"), NetworkModel.KEYCLOAK, NetworkModel.KAFKA,
+                NetworkModel.POSTGRES);
         List<String> violations = new ArrayList<>();
 
         // When every egress peer of every policy selecting the invoker is one of those (or DNS)
@@ -104,7 +106,7 @@ class NetworkIsolationTest {
                                     .path("kubernetes.io/metadata.name").asText());
                     boolean internal = !peer.has("namespaceSelector") && peer.has("podSelector")
                             && allowed.stream().anyMatch(p -> NetworkModel.matches(peer.path("podSelector"), p.labels()))
-                            && List.of("mcp-gateway", "run-ledger").stream().noneMatch(
+                            && List.of("mcp-gateway").stream().noneMatch(
                                     s -> NetworkModel.matches(peer.path("podSelector"), NetworkModel.service(s).labels()));
                     if (!dns && !internal) {
                         violations.add(policy.path("metadata").path("name").asText() + ": invoker may reach " + peer);
@@ -166,8 +168,8 @@ class NetworkIsolationTest {
                 }
             }
         }
-        assertFalse(net.canConnect(NetworkModel.service("invoker-service"), NetworkModel.service("run-ledger"), 8085),
-                overlay + ": the invoker talks to the ledger only through Kafka");
+        assertFalse(net.canConnect(NetworkModel.service("invoker-service"), NetworkModel.service("mcp-gateway"), 8080),
+                overlay + ": nothing the invoker runs can call back into the MCP surface");
     }
 
     private static int port(Pod pod) {
