@@ -29,7 +29,6 @@ import dev.executor.invoker.support.FakeDownstreams;
 import dev.executor.invoker.support.Fakes;
 import dev.executor.invoker.support.RunEvents;
 import dev.executor.invoker.support.Tools;
-import dev.executor.invoker.support.Upstream;
 import dev.executor.invoker.v1.CancelRequest;
 import dev.executor.invoker.v1.InvokeRequest;
 import dev.executor.invoker.v1.InvokeResponse;
@@ -408,9 +407,5 @@ class InvokeTest {
         } catch (Exception e) {
             throw new AssertionError(text, e);
         }
-    }
-
-    static Upstream upstream() {
-        return Upstream.get();
     }
 }

@@ -1,7 +1,5 @@
 package dev.executor.invoker.support;
 
-import java.util.List;
-
 import dev.executor.catalog.v1.GraphqlBinding;
 import dev.executor.catalog.v1.HttpBinding;
 import dev.executor.catalog.v1.HttpParameter;
@@ -67,9 +65,5 @@ public final class Tools {
 
     public static HttpParameter param(String name, ParameterLocation location, boolean required) {
         return HttpParameter.newBuilder().setName(name).setArgument(name).setLocation(location).setRequired(required).build();
-    }
-
-    public static List<String> none() {
-        return List.of();
     }
 }
