@@ -126,7 +126,7 @@ class AgentOverMcpIT {
     }
 
     static Map<String, Object> call(String name, Map<String, Object> arguments) {
-        return Map.of("name", name, "arguments", arguments);
+        return McpAgent.call(name, arguments);
     }
 
     static JsonNode search(String path, String query) {
@@ -135,57 +135,11 @@ class AgentOverMcpIT {
 
     /** Runs the SDK client on {@code path} with a fresh agent token and returns what it printed. */
     static JsonNode agent(String path, List<Map<String, Object>> calls) {
-        Path dir = install();
-        try {
-            Path err = Files.createTempFile("mcp-agent", ".err");
-            ProcessBuilder pb = new ProcessBuilder("node", "agent.mjs", platform.url("gateway") + path, platform.agentToken())
-                    .directory(dir.toFile()).redirectError(err.toFile());
-            pb.environment().put("CALLS", Platform.JSON.writeValueAsString(calls));
-            Process p = pb.start();
-            byte[] stdout = p.getInputStream().readAllBytes();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("the MCP client did not finish");
-            }
-            String[] lines = new String(stdout, StandardCharsets.UTF_8).strip().split("\n");
-            JsonNode out = json(lines[lines.length - 1]);
-            if (!out.path("ok").asBoolean()) {
-                throw new AssertionError("MCP client failed: " + out.path("error").asText() + "\n" + Files.readString(err));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static Path installed;
-
-    static synchronized Path install() {
-        if (installed != null) {
-            return installed;
-        }
-        Path source = platform.root.resolve("acceptance/src/test/node/mcp-agent");
-        Path dir = platform.root.resolve("acceptance/target/mcp-agent");
-        try {
-            Npm.ci(source, dir);
-            Files.copy(source.resolve("agent.mjs"), dir.resolve("agent.mjs"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        installed = dir;
-        return dir;
+        return McpAgent.run(platform.url("gateway") + path, platform.agentToken(), calls);
     }
 
     static String text(JsonNode callToolResult) {
-        StringBuilder sb = new StringBuilder();
-        callToolResult.path("content").forEach(c -> sb.append(c.path("text").asText()));
-        return sb.toString();
+        return McpAgent.text(callToolResult);
     }
 
     static List<String> addresses(JsonNode searchResult) {

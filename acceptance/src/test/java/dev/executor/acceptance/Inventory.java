@@ -25,6 +25,8 @@ public final class Inventory {
     public static final String SECRET = "inv-secret-" + UUID.randomUUID();
     public static final List<String> authorizations = new CopyOnWriteArrayList<>();
     public static final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Every POST body the upstream received, in order. */
+    public static final List<String> postBodies = new CopyOnWriteArrayList<>();
     private static HttpServer upstream;
     public static JsonNode source;
     public static JsonNode connection;
@@ -75,6 +77,9 @@ public final class Inventory {
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("POST")) {
+                postBodies.add(body);
+            }
             String answer = exchange.getRequestMethod().equals("POST")
                     ? "{\"id\":\"new\",\"created\":" + (body.isBlank() ? "null" : body) + "}"
                     : "{\"id\":\"" + path.substring(path.lastIndexOf('/') + 1) + "\",\"name\":\"Widget\"}";

@@ -1,6 +1,7 @@
 package dev.executor.acceptance;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,13 +24,14 @@ import dev.executor.launcher.infra.FreePorts;
 /**
  * The whole platform, started once per test JVM exactly as a user starts it: {@code ./executor up}
  * (real Kafka, PostgreSQL, Keycloak and the six packaged services, each its own process on
- * loopback), on free ports and with its state under {@code acceptance/target/platform}. Stopped with
- * {@code ./executor down} when the JVM exits.
+ * loopback), on free ports and with its state under {@code acceptance/target/platform} (emptied
+ * first). Stopped with {@code ./executor down} when the test session closes ({@link PlatformSession}).
  */
 public final class Platform {
 
     public static final ObjectMapper JSON = new ObjectMapper();
     private static Platform instance;
+    private static RuntimeException startFailure;
 
     public final Path root;
     public final Path home;
@@ -48,19 +50,55 @@ public final class Platform {
     public static synchronized Platform get() {
         if (instance == null) {
             Platform p = new Platform();
-            p.run("up", Duration.ofMinutes(8));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> p.run("down", Duration.ofMinutes(2))));
+            p.clean();
             instance = p;
+            // Normally PlatformSession stops it when the test session closes; the hook covers a JVM
+            // that ends some other way (Maven does not wait for shutdown hooks of its test fork).
+            Runtime.getRuntime().addShutdownHook(new Thread(Platform::stop));
+            try {
+                p.run(Duration.ofMinutes(8), "up");
+            } catch (RuntimeException e) {
+                startFailure = e;
+            }
+        }
+        if (startFailure != null) {
+            throw startFailure;
         }
         return instance;
     }
 
-    /** Runs {@code ./executor <command>} with this platform's ports and home; fails with its output. */
-    public String run(String command, Duration timeout) {
+    /** Stops the platform if this JVM started it ({@code ./executor down}); idempotent. */
+    static synchronized void stop() {
+        if (instance != null) {
+            Platform p = instance;
+            instance = null;
+            p.run(Duration.ofMinutes(3), "down");
+        }
+    }
+
+    /** Every run starts from empty databases and topics: the previous run's state (and logs) go. */
+    private void clean() {
+        if (!Files.exists(home)) {
+            return;
+        }
+        try (var paths = Files.walk(home)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not clear " + home, e);
+        }
+    }
+
+    /** Runs {@code ./executor <args>} with this platform's ports and home; fails with its output. */
+    public String run(Duration timeout, String... args) {
+        String command = String.join(" ", args);
         try {
             Files.createDirectories(home);
-            Path log = home.resolve("executor-" + command + ".log");
-            ProcessBuilder builder = new ProcessBuilder(root.resolve("executor").toString(), command).directory(root.toFile())
+            Path log = home.resolve("executor-" + String.join("-", args) + ".log");
+            List<String> line = new java.util.ArrayList<>(List.of(root.resolve("executor").toString()));
+            line.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(line).directory(root.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = builder.environment();
             env.put("EXECUTOR_HOME", home.toString());
@@ -77,6 +115,9 @@ public final class Platform {
             env.put("EXECUTOR_LEDGER_PORT", String.valueOf(ports.get("ledger")));
             env.put("EXECUTOR_INFRA_TIMEOUT", "300");
             env.put("EXECUTOR_SERVICE_TIMEOUT", "240");
+            // A Run whose invoker was killed is failed after the lease (call timeout + margin): a
+            // short margin keeps the fault scenarios (FaultsIT) quick.
+            env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.call.lease-margin=5s -Dinvoker.call.recovery-every=2s");
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -111,6 +152,15 @@ public final class Platform {
 
     public String url(String service) {
         return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    /** The port of an extra replica started by {@code ./executor scale} (e.g. {@code mcp-gateway.2}). */
+    public int replicaPort(String component) {
+        try {
+            return Integer.parseInt(Files.readString(home.resolve("run/" + component + ".port")).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String bootstrap() {
