@@ -31,7 +31,7 @@ run_block() { # $1 label
   : >"$out"
   local t0
   t0=$(date +%s.%N)
-  bash -e "$dir/try-it.sh" >"$dir/try-it-$1.log" 2>&1 || { echo "the Try-it block failed ($1):" >&2; tail -30 "$dir/try-it-$1.log" >&2; exit 1; }
+  bash -e -o pipefail "$dir/try-it.sh" >"$dir/try-it-$1.log" 2>&1 || { echo "the Try-it block failed ($1):" >&2; tail -30 "$dir/try-it-$1.log" >&2; exit 1; }
   echo "try_it_${1}_seconds $(seconds "$t0")"
   # what a newcomer checks by eye: the search found the tools, the read ran, the approved write ran
   grep -q 'demo.acme.work.list_items' "$out" || { echo "search did not find list_items ($1)" >&2; exit 1; }
