@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
@@ -44,6 +45,9 @@ class InvokerServiceTest {
 
     @GrpcClient("self")
     InvokerServiceBlockingStub invoker;
+
+    @jakarta.inject.Inject
+    dev.executor.invoker.security.CachingTokenIdentityProvider tokenCache;
 
     @Test
     void becomesReadyAgainstRealPostgresKafkaAndItsDownstreams() {
@@ -91,6 +95,28 @@ class InvokerServiceTest {
 
         // Then authentication and authorization passed, and the catalog's answer came back
         assertEquals(Status.Code.NOT_FOUND, failure.getStatus().getCode());
+        assertEquals("TOOL_NOT_FOUND", failure.getTrailers().get(REASON));
+    }
+
+    @Test
+    void aCachedServiceTokenNeverLetsAForgedOneThrough() {
+        // Given: the gateway's service token was verified (and cached) by an earlier call
+        String service = KeycloakResource.tokens().service("mcp-gateway");
+        assertThrows(StatusRuntimeException.class, () -> withToken(service).invoke(request()));
+        assertTrue(tokenCache.cache().size() > 0, "the verified token is cached");
+        String[] parts = service.split("\\.");
+        String agentPayload = KeycloakResource.tokens().agent().split("\\.")[1];
+
+        // When: its signature over an agent's claims, and its claims with a broken signature
+        var forgedClaims = assertThrows(StatusRuntimeException.class,
+                () -> withToken(parts[0] + "." + agentPayload + "." + parts[2]).invoke(request()));
+        var forgedSignature = assertThrows(StatusRuntimeException.class,
+                () -> withToken(parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse()).invoke(request()));
+
+        // Then: each is verified on its own and refused, while the cached token still gets through to the catalog
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedClaims.getStatus().getCode());
+        assertEquals(Status.Code.UNAUTHENTICATED, forgedSignature.getStatus().getCode());
+        var failure = assertThrows(StatusRuntimeException.class, () -> withToken(service).invoke(request()));
         assertEquals("TOOL_NOT_FOUND", failure.getTrailers().get(REASON));
     }
 

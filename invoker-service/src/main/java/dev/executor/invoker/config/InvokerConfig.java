@@ -27,6 +27,8 @@ public interface InvokerConfig {
 
     Async async();
 
+    TokenCache tokenCache();
+
     interface Call {
         /** Upstream time limit of one call (all attempts together). */
         @WithDefault("30s")
@@ -108,5 +110,22 @@ public interface InvokerConfig {
         /** Time limit of one async request (the Kafka path has no caller waiting). */
         @WithDefault("60s")
         Duration timeout();
+    }
+
+    interface TokenCache {
+        /** Whether verified tokens are cached at all; off = every call verifies its token's signature. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The longest a verified token is served from memory (never past its own {@code exp}): also
+         * how long a token stays accepted after its signing key was removed from the realm.
+         */
+        @WithDefault("60s")
+        Duration ttl();
+
+        /** How many verified tokens are kept (gRPC callers are service accounts; Kafka requests carry agents' tokens). */
+        @WithDefault("4096")
+        int maxSize();
     }
 }

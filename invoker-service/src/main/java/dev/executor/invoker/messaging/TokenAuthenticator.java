@@ -1,10 +1,12 @@
 package dev.executor.invoker.messaging;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -14,6 +16,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import dev.executor.common.v1.Principal;
 import dev.executor.contracts.events.PrincipalRef;
+import dev.executor.invoker.config.InvokerConfig;
+import dev.executor.invoker.security.VerifiedTokenCache;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -42,9 +46,18 @@ public class TokenAuthenticator {
     }
 
     private final TenantIdentityProvider identities;
+    private final VerifiedTokenCache verified;
 
-    public TokenAuthenticator(TenantIdentityProvider identities) {
+    @Inject
+    public TokenAuthenticator(TenantIdentityProvider identities, InvokerConfig config) {
+        this(identities, config.tokenCache().enabled()
+                ? new VerifiedTokenCache(config.tokenCache().maxSize(), config.tokenCache().ttl(), System::currentTimeMillis)
+                : new VerifiedTokenCache(0, Duration.ZERO, System::currentTimeMillis));
+    }
+
+    TokenAuthenticator(TenantIdentityProvider identities, VerifiedTokenCache verified) {
         this.identities = identities;
+        this.verified = verified;
     }
 
     public Uni<Caller> authenticate(String authorization) {
@@ -52,7 +65,13 @@ public class TokenAuthenticator {
             return Uni.createFrom().failure(new Refused("The request carries no access token (header executor-authorization)."));
         }
         String token = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : authorization.trim();
+        // A team's service sends many requests with one token: verify its signature once (see VerifiedTokenCache).
+        SecurityIdentity known = verified.get(token);
+        if (known != null) {
+            return Uni.createFrom().item(known).map(TokenAuthenticator::caller);
+        }
         return identities.authenticate(new AccessTokenCredential(token))
+                .invoke(identity -> verified.put(token, identity))
                 .onFailure().transform(e -> new Refused("The request's access token is not valid (expired, not issued by this "
                         + "realm, or not meant for Executor)."))
                 .map(TokenAuthenticator::caller);

@@ -103,7 +103,9 @@ public final class ChainBenchmark {
                 case "sync" -> sync(address, upstreamPort, args.length > 1 ? Integer.parseInt(args[1]) : 2000,
                         args.length > 2 ? Integer.parseInt(args[2]) : 16, args.length > 3 ? args[3] : env("EXECUTOR_INVOKER_PORT", "8084"));
                 case "async" -> async(address, args.length > 1 ? Integer.parseInt(args[1]) : 5000);
-                default -> throw new IllegalArgumentException("mode: sync | async");
+                case "mcp" -> mcp(address, upstreamPort, args.length > 1 ? Integer.parseInt(args[1]) : 2000,
+                        args.length > 2 ? Integer.parseInt(args[2]) : 16);
+                default -> throw new IllegalArgumentException("mode: sync | async | mcp");
             }
         } finally {
             upstream.stop(0);
@@ -286,6 +288,118 @@ public final class ChainBenchmark {
             System.out.printf("async: %d requests produced in %.2f s; %d terminal (%d not succeeded) after %.2f s: %.0f requests/s%n",
                     requests, produced, done.size(), failed, seconds, done.size() / seconds);
         }
+    }
+
+    // ---- mcp: the agent's path, gateway → invoker → policy → secrets-proxy → upstream ---------
+
+    private static final String GATEWAY = "http://127.0.0.1:" + env("EXECUTOR_GATEWAY_PORT", "8080") + "/mcp";
+    private static final HttpClient MCP_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
+
+    /** One MCP session (Streamable HTTP, as any client speaks it) calling {@code execute}. */
+    private static final class McpSession {
+        private final String token;
+        private final String id;
+        private final AtomicInteger ids = new AtomicInteger(1);
+
+        McpSession(String token) throws Exception {
+            this.token = token;
+            HttpResponse<String> init = MCP_HTTP.send(request(null, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":"
+                    + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"1\"}}}"),
+                    HttpResponse.BodyHandlers.ofString());
+            id = init.headers().firstValue("Mcp-Session-Id").orElseThrow(() -> new IllegalStateException("initialize: " + init.body()));
+            MCP_HTTP.send(request(id, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"), HttpResponse.BodyHandlers.discarding());
+        }
+
+        String execute(String address) throws Exception {
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":" + ids.incrementAndGet() + ",\"method\":\"tools/call\",\"params\":{\"name\":\"execute\","
+                    + "\"arguments\":{\"tool\":\"" + address + "\",\"arguments\":{\"id\":\"w-1\"}}}}";
+            return MCP_HTTP.send(request(id, body), HttpResponse.BodyHandlers.ofString()).body();
+        }
+
+        private HttpRequest request(String session, String body) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(GATEWAY)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (session != null) {
+                b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
+            }
+            return b.build();
+        }
+    }
+
+    private static void checkMcp(String body) {
+        if (!body.contains("Widget") || body.contains("\"isError\":true")) {
+            throw new IllegalStateException("execute did not succeed: " + body);
+        }
+    }
+
+    private static void mcp(String address, int upstreamPort, int samples, int clients) throws Exception {
+        String agent = token("grant_type=client_credentials&client_id=executor-agent&client_secret=executor-agent-secret");
+        McpSession session = new McpSession(agent);
+        Instant deadline = Instant.now().plusSeconds(60); // until the catalog knows the connection (an event away)
+        while (true) {
+            try {
+                checkMcp(session.execute(address));
+                break;
+            } catch (IllegalStateException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+        HttpRequest direct = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + upstreamPort + "/items/w-1"))
+                .header("Authorization", "Bearer direct").build();
+        for (int i = 0; i < Math.min(1000, samples); i++) {
+            HTTP.send(direct, HttpResponse.BodyHandlers.ofString());
+            checkMcp(session.execute(address));
+        }
+        long[] directNs = new long[samples];
+        long[] mcpNs = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            long t0 = System.nanoTime();
+            HTTP.send(direct, HttpResponse.BodyHandlers.ofString());
+            long t1 = System.nanoTime();
+            checkMcp(session.execute(address));
+            directNs[i] = t1 - t0;
+            mcpNs[i] = System.nanoTime() - t1;
+        }
+        System.out.printf("sequential, %d MCP execute calls on one session%n", samples);
+        print("  direct GET", directNs);
+        print("  MCP execute (gateway + full chain)", mcpNs);
+        Arrays.sort(directNs);
+        Arrays.sort(mcpNs);
+        System.out.printf("  added: p50 %.2f ms, p99 %.2f ms%n", (pct(mcpNs, 50) - pct(directNs, 50)) / 1e6,
+                (pct(mcpNs, 99) - pct(directNs, 99)) / 1e6);
+
+        List<McpSession> sessions = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            sessions.add(new McpSession(agent));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        int perClient = Math.max(1, samples / clients);
+        long[] concurrentNs = new long[perClient * clients];
+        AtomicInteger idx = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (McpSession s : sessions) {
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < perClient; i++) {
+                    long t0 = System.nanoTime();
+                    checkMcp(s.execute(address));
+                    concurrentNs[idx.getAndIncrement()] = System.nanoTime() - t0;
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("concurrent, %d MCP sessions, %d calls: %.0f calls/s%n", clients, concurrentNs.length, concurrentNs.length / seconds);
+        print("  MCP execute (gateway + full chain)", concurrentNs);
+        pool.shutdown();
     }
 
     // ---- helpers -------------------------------------------------------------------------------
