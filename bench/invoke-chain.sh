@@ -3,7 +3,7 @@
 #   ./executor up                      first (default ports, or the EXECUTOR_*_PORT you used)
 #   bench/invoke-chain.sh sync [samples] [threads] [invokerPorts]   direct GET vs Invoke, sequential + concurrent
 #   bench/invoke-chain.sh async [requests]                           Kafka requests until their terminal run events
-#   bench/invoke-chain.sh mcp [samples] [sessions]                   MCP execute through the gateway vs direct GET
+#   bench/invoke-chain.sh mcp [samples] [sessions,...]               MCP execute through the gateway vs direct GET (1,4,16,64)
 #   bench/invoke-chain.sh second-invoker                             ./executor scale invoker-service 2 (same DB, broker, group)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,14 @@ case "$mode" in
     ./mvnw -B -q -o -pl invoker-service test-compile
     ./mvnw -B -q -o -pl invoker-service dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile="$PWD/invoker-service/target/bench.classpath" >/dev/null
-    exec "$JAVA_HOME/bin/java" -Xmx512m -cp "invoker-service/target/test-classes:invoker-service/target/classes:$(cat invoker-service/target/bench.classpath)" \
+    "$JAVA_HOME/bin/java" -Xmx512m -cp "invoker-service/target/test-classes:invoker-service/target/classes:$(cat invoker-service/target/bench.classpath)" \
       dev.executor.invoker.bench.ChainBenchmark "$mode" "$@"
+    # peak resident memory of each service over its life so far (VmHWM), i.e. including this load
+    for f in "${EXECUTOR_HOME:-$PWD/.executor}"/run/*.pid; do
+      name=$(basename "$f" .pid); pid=$(cat "$f")
+      case "$name" in postgres|kafka|keycloak|demo-api) continue ;; esac
+      awk -v n="$name" '/^VmHWM/ { printf "peak_rss_mb %-18s %6.0f\n", n, $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || true
+    done
     ;;
   *) echo "usage: $0 sync [samples threads ports] | async [requests] | second-invoker [port]" >&2; exit 2 ;;
 esac

@@ -104,7 +104,7 @@ public final class ChainBenchmark {
                         args.length > 2 ? Integer.parseInt(args[2]) : 16, args.length > 3 ? args[3] : env("EXECUTOR_INVOKER_PORT", "8084"));
                 case "async" -> async(address, args.length > 1 ? Integer.parseInt(args[1]) : 5000);
                 case "mcp" -> mcp(address, upstreamPort, args.length > 1 ? Integer.parseInt(args[1]) : 2000,
-                        args.length > 2 ? Integer.parseInt(args[2]) : 16);
+                        Arrays.stream((args.length > 2 ? args[2] : "1,4,16,64").split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray());
                 default -> throw new IllegalArgumentException("mode: sync | async | mcp");
             }
         } finally {
@@ -334,7 +334,7 @@ public final class ChainBenchmark {
         }
     }
 
-    private static void mcp(String address, int upstreamPort, int samples, int clients) throws Exception {
+    private static void mcp(String address, int upstreamPort, int samples, int[] concurrency) throws Exception {
         String agent = token("grant_type=client_credentials&client_id=executor-agent&client_secret=executor-agent-secret");
         McpSession session = new McpSession(agent);
         Instant deadline = Instant.now().plusSeconds(60); // until the catalog knows the connection (an event away)
@@ -373,33 +373,36 @@ public final class ChainBenchmark {
         System.out.printf("  added: p50 %.2f ms, p99 %.2f ms%n", (pct(mcpNs, 50) - pct(directNs, 50)) / 1e6,
                 (pct(mcpNs, 99) - pct(directNs, 99)) / 1e6);
 
-        List<McpSession> sessions = new ArrayList<>();
-        for (int i = 0; i < clients; i++) {
-            sessions.add(new McpSession(agent));
+        for (int clients : concurrency) {
+            List<McpSession> sessions = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                sessions.add(new McpSession(agent));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            int perClient = Math.max(1, samples / clients);
+            long[] concurrentNs = new long[perClient * clients];
+            AtomicInteger idx = new AtomicInteger();
+            long start = System.nanoTime();
+            List<Future<?>> futures = new ArrayList<>();
+            for (McpSession s : sessions) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perClient; i++) {
+                        long t0 = System.nanoTime();
+                        checkMcp(s.execute(address));
+                        concurrentNs[idx.getAndIncrement()] = System.nanoTime() - t0;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("concurrent, %d MCP sessions, %d calls: %.0f calls/s%n", clients, concurrentNs.length,
+                    concurrentNs.length / seconds);
+            print("  MCP execute (gateway + full chain)", concurrentNs);
+            pool.shutdown();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        int perClient = Math.max(1, samples / clients);
-        long[] concurrentNs = new long[perClient * clients];
-        AtomicInteger idx = new AtomicInteger();
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (McpSession s : sessions) {
-            futures.add(pool.submit(() -> {
-                for (int i = 0; i < perClient; i++) {
-                    long t0 = System.nanoTime();
-                    checkMcp(s.execute(address));
-                    concurrentNs[idx.getAndIncrement()] = System.nanoTime() - t0;
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("concurrent, %d MCP sessions, %d calls: %.0f calls/s%n", clients, concurrentNs.length, concurrentNs.length / seconds);
-        print("  MCP execute (gateway + full chain)", concurrentNs);
-        pool.shutdown();
     }
 
     // ---- helpers -------------------------------------------------------------------------------
