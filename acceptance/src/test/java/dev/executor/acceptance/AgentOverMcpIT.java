@@ -119,6 +119,31 @@ class AgentOverMcpIT {
         assertEquals(postsBefore + 1, requestCount("POST"), "it ran once: " + status);
     }
 
+    @Test
+    void aPolicyChangeAppliesToTheAgentsVeryNextCall() {
+        // Given a read the agent can run
+        Map<String, Object> read = call("execute", Map.of("tool", "inventory.acme.work.get_item", "arguments", Map.of("id", "w-3")));
+        assertFalse(agent("/mcp", List.of(read)).at("/results/0/isError").asBoolean());
+
+        // When an admin blocks it, and the agent calls it again at once (no waiting)
+        var block = platform.post(platform.url("policy") + "/api/policies", admin, Map.of("scope", "org:acme", "attachedKind", "source",
+                "attachedId", "inventory", "toolGlob", "get_item", "verdict", "block"));
+        assertEquals(201, block.statusCode(), block.body());
+        String policyId = json(block.body()).get("id").asText();
+        try {
+            JsonNode refused = agent("/mcp", List.of(read)).at("/results/0");
+
+            // Then the very next call is refused by the new policy
+            assertTrue(refused.path("isError").asBoolean(), refused.toString());
+            assertTrue(text(refused).contains("POLICY_BLOCKED") || text(refused).contains("NOT_VISIBLE"), text(refused));
+        } finally {
+            assertEquals(204, platform.delete(platform.url("policy") + "/api/policies/" + policyId, admin).statusCode());
+        }
+
+        // And once the admin removes the block, the next call runs again
+        assertFalse(agent("/mcp", List.of(read)).at("/results/0/isError").asBoolean());
+    }
+
     // ---- the agent -----------------------------------------------------------------------------
 
     static long requestCount(String method) {

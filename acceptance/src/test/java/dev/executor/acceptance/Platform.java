@@ -192,6 +192,10 @@ public final class Platform {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).GET().build());
     }
 
+    public HttpResponse<String> delete(String url, String token) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).DELETE().build());
+    }
+
     public HttpResponse<String> post(String url, String token, Object body) {
         String text;
         try {

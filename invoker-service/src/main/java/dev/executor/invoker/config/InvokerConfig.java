@@ -29,6 +29,8 @@ public interface InvokerConfig {
 
     TokenCache tokenCache();
 
+    Retention retention();
+
     interface Call {
         /** Upstream time limit of one call (all attempts together). */
         @WithDefault("30s")
@@ -127,5 +129,25 @@ public interface InvokerConfig {
         /** How many verified tokens are kept (gRPC callers are service accounts; Kafka requests carry agents' tokens). */
         @WithDefault("4096")
         int maxSize();
+    }
+
+    interface Retention {
+        /**
+         * How long a finished Run stays in the invoker's working table (repeats of an idempotent call
+         * are answered from it); run-ledger keeps the history for {@code ledger.retention}.
+         */
+        @WithDefault("7d")
+        Duration runs();
+
+        /** How long an idempotency key holds: a retry with the same key after this starts a new Run. */
+        @WithDefault("24h")
+        Duration idempotencyKeys();
+
+        /** How often the purge runs, and how many rows of each kind one pass deletes at most. */
+        @WithDefault("1h")
+        Duration every();
+
+        @WithDefault("10000")
+        int batch();
     }
 }

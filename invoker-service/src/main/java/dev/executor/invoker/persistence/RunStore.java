@@ -134,6 +134,23 @@ public class RunStore {
                 .map(rows -> rows.size() == 0 ? null : stored(rows.iterator().next()));
     }
 
+    /**
+     * Deletes at most {@code limit} finished Runs last changed before {@code runsBefore}, and at most
+     * {@code limit} idempotency keys created before {@code keysBefore} whose Run is finished or gone
+     * (a key of a Run still pending or running stays, so a retry cannot start it twice). Returns
+     * how many Runs and keys went. run-ledger keeps the history; this is the invoker's working state.
+     */
+    public Uni<int[]> purge(Instant runsBefore, Instant keysBefore, int limit) {
+        String keys = "DELETE FROM idempotency_key k WHERE (k.subject, k.key) IN (SELECT i.subject, i.key FROM idempotency_key i "
+                + "LEFT JOIN run r ON r.id = i.run_id WHERE i.created_at < $1 AND (r.id IS NULL OR r.status IN "
+                + "('SUCCEEDED', 'FAILED', 'BLOCKED', 'DENIED', 'CANCELLED', 'EXPIRED')) LIMIT $2)";
+        String runs = "DELETE FROM run WHERE id IN (SELECT id FROM run WHERE status IN "
+                + "('SUCCEEDED', 'FAILED', 'BLOCKED', 'DENIED', 'CANCELLED', 'EXPIRED') AND updated_at < $1 LIMIT $2)";
+        return pool.preparedQuery(keys).execute(Tuple.of(offset(keysBefore), limit))
+                .flatMap(k -> pool.preparedQuery(runs).execute(Tuple.of(offset(runsBefore), limit))
+                        .map(r -> new int[] { r.rowCount(), k.rowCount() }));
+    }
+
     /** Runs claimed by an instance whose claim lapsed (it died or lost the Run), oldest first. */
     public Uni<List<StoredRun>> lapsed(int limit) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM run WHERE status IN ('ADMITTED', 'RUNNING') AND lease_until < now() "
