@@ -36,6 +36,18 @@ public final class SearchIndex {
     private static final double SUMMARY_COVERAGE = 0.4;
     private static final double DESTRUCTIVE_DAMPING = 0.8;
     private static final double NAME_PRECISION = 0.8;
+    /** Like the name, a summary the query explains entirely ("List pull requests") is a title match. */
+    private static final double SUMMARY_PRECISION = 0.5;
+    /** A tool whose side effect is what the query's verb asks for (read, change, delete). */
+    private static final double INTENT_AGREEMENT = 0.3;
+    /** Verbs a query implies without naming them ("who am I" gets) count for this much of a word. */
+    private static final double IMPLIED_WEIGHT = 0.5;
+    /** "list customers" wants the collection, not one customer: tools needing a customer id lose this much. */
+    private static final double PLURAL_MISMATCH = 0.25;
+    /** "get a customer" wants one: tools taking the customer's id gain this much. */
+    private static final double SINGULAR_MATCH = 0.1;
+    /** A query naming no collection ("who am I") prefers a tool returning one thing over a list. */
+    private static final double LIST_MISMATCH = 0.15;
     private static final int SUMMARY_CHARS = 300;
     private static final int BODY_CHARS = 600;
 
@@ -87,8 +99,18 @@ public final class SearchIndex {
         }
         // Each original query word is one clause; its synonyms and prefix completions are
         // alternatives within the clause (a document scores the best alternative, not their sum).
-        List<String> originals = TextAnalyzer.tokens(text);
+        List<String> originals = new ArrayList<>(TextAnalyzer.tokens(text).stream().distinct().toList());
         boolean deletionAsked = originals.stream().anyMatch(TextAnalyzer::isDeletion);
+        TextAnalyzer.QueryShape shape = TextAnalyzer.shape(text);
+        boolean wantsOne = shape.plural().isEmpty() && originals.stream().noneMatch(TextAnalyzer::isListing);
+        // Required clauses are the words typed; implied verbs come after them as optional clauses that
+        // add to a score when matched but never count against coverage.
+        int required = originals.size();
+        for (String implied : shape.implied()) {
+            if (!originals.contains(implied)) {
+                originals.add(implied);
+            }
+        }
         int n = 0;
         double[] totalLen = new double[FIELDS];
         for (Segment s : segs) {
@@ -105,13 +127,29 @@ public final class SearchIndex {
             avg[f] = Math.max(1e-9, totalLen[f] / n);
         }
         List<Map<String, Double>> clauses = new ArrayList<>();
-        for (String original : originals.stream().distinct().toList()) {
-            Map<String, Double> alternatives = new HashMap<>();
-            alternatives.put(original, 1.0);
-            for (Map.Entry<String, Double> e : TextAnalyzer.queryTerms(original, SYNONYM_WEIGHT).entrySet()) {
-                alternatives.merge(e.getKey(), e.getValue(), Math::max);
+        // A word that is a synonym of an earlier one ("publish a new release") is not asked twice.
+        for (int c = 1; c < originals.size(); c++) {
+            Map<String, Double> earlier = new HashMap<>();
+            for (int e = 0; e < c; e++) {
+                earlier.putAll(TextAnalyzer.queryTerms(originals.get(e), SYNONYM_WEIGHT));
             }
-            if (original.length() >= PREFIX_MIN) {
+            if (earlier.containsKey(originals.get(c))) {
+                originals.remove(c);
+                if (c < required) {
+                    required--;
+                }
+                c--;
+            }
+        }
+        for (int c = 0; c < originals.size(); c++) {
+            String original = originals.get(c);
+            double own = c < required ? 1.0 : IMPLIED_WEIGHT;
+            Map<String, Double> alternatives = new HashMap<>();
+            alternatives.put(original, own);
+            for (Map.Entry<String, Double> e : TextAnalyzer.queryTerms(original, SYNONYM_WEIGHT).entrySet()) {
+                alternatives.merge(e.getKey(), e.getValue() * own, Math::max);
+            }
+            if (c < required && original.length() >= PREFIX_MIN) {
                 for (Segment s : segs) {
                     s.prefixed(original, t -> alternatives.merge(t, PREFIX_WEIGHT, Math::max));
                 }
@@ -133,7 +171,7 @@ public final class SearchIndex {
         List<Map<String, Double>> clauseIdf = new ArrayList<>();
         for (int c = 0; c < clauses.size(); c++) {
             Map<String, Double> clause = clauses.get(c);
-            String original = originals.stream().distinct().toList().get(c);
+            String original = originals.get(c);
             double cap = rawIdf.apply(original);
             if (cap == 0) {
                 cap = clause.keySet().stream().mapToDouble(rawIdf::apply).filter(v -> v > 0).average().orElse(0);
@@ -181,6 +219,7 @@ public final class SearchIndex {
                         }
                         if (p.tf[1][i] > 0) {
                             x.summaryHit[d] = 1;
+                            x.summaryTf[d] = Math.max(x.summaryTf[d], p.tf[1][i]);
                         }
                         double v = alt.getValue() * termIdf * tf * (K1 + 1) / (tf + K1);
                         if (v > x.best[d]) {
@@ -197,18 +236,25 @@ public final class SearchIndex {
                             x.docs[docCountTouched++] = d;
                         }
                         x.score[d] += x.best[d];
-                        x.matched[d]++;
-                        x.inName[d] += x.nameHit[d];
                         x.nameCovered[d] += x.nameTf[d];
-                        x.inSummary[d] += x.summaryHit[d];
+                        x.summaryCovered[d] += x.summaryTf[d];
+                        if (c < required) {
+                            x.matched[d]++;
+                            x.inName[d] += x.nameHit[d];
+                            x.inSummary[d] += x.summaryHit[d];
+                        }
                     }
                     x.best[d] = 0;
                     x.nameHit[d] = 0;
                     x.nameTf[d] = 0;
+                    x.summaryTf[d] = 0;
                     x.summaryHit[d] = 0;
                     x.clauseSeen[d] = 0;
                 }
             }
+            // Nouns the query wants many of, or one of, against the ids a tool requires.
+            markRequired(s, shape.plural(), x.pluralHit, x);
+            markRequired(s, shape.singular(), x.singularHit, x);
             for (int k = 0; k < docCountTouched; k++) {
                 int d = x.docs[k];
                 double raw = x.score[d];
@@ -216,23 +262,43 @@ public final class SearchIndex {
                 int nameClauses = x.inName[d];
                 int summaryClauses = x.inSummary[d];
                 float covered = x.nameCovered[d];
+                float summaryCovered = x.summaryCovered[d];
+                int pluralHits = x.pluralHit[d];
+                int singularHits = x.singularHit[d];
                 x.reset(d);
                 if (raw <= 0 || !filter.test(s.entries[d])) {
                     continue;
                 }
                 total++;
                 // Documents answering every word of the query beat those answering some very well.
-                double coverage = (double) matchedClauses / clauses.size();
+                double coverage = (double) matchedClauses / required;
                 double finalScore = raw * (0.5 + 0.5 * coverage * coverage)
                         // ...and a name or summary that says it all beats words scattered over fields.
-                        * (1 + NAME_COVERAGE * nameClauses / clauses.size() + SUMMARY_COVERAGE * summaryClauses / clauses.size());
+                        * (1 + NAME_COVERAGE * nameClauses / required + SUMMARY_COVERAGE * summaryClauses / required);
                 // A name the query explains entirely ("repos_get" for "get repository") beats one with
                 // words the caller never asked for ("repos_get_webhook").
                 double precision = s.len[0][d] == 0 ? 0 : Math.min(1.0, covered / s.len[0][d]);
                 finalScore *= 1 + NAME_PRECISION * precision;
+                double summaryPrecision = s.len[1][d] == 0 ? 0 : Math.min(1.0, summaryCovered / s.len[1][d]);
+                finalScore *= 1 + SUMMARY_PRECISION * summaryPrecision;
+                if (agrees(shape.action(), s.entries[d].sideEffect())) {
+                    finalScore *= 1 + INTENT_AGREEMENT;
+                }
+                if (wantsOne && s.returnsList[d]) {
+                    finalScore *= 1 - LIST_MISMATCH;
+                }
+                if (pluralHits > 0) {
+                    finalScore *= pluralHits == 1 ? 1 - PLURAL_MISMATCH : Math.pow(1 - PLURAL_MISMATCH, pluralHits);
+                }
+                if (singularHits > 0) {
+                    finalScore *= 1 + SINGULAR_MATCH;
+                }
                 if (!deletionAsked && s.entries[d].sideEffect() == SideEffect.DESTRUCTIVE) {
                     // Never steer a caller towards deleting something it did not ask to delete.
                     finalScore *= DESTRUCTIVE_DAMPING;
+                }
+                if (top.size() >= keep && finalScore < top.peek().score()) {
+                    continue; // cannot enter the page: skip the allocation
                 }
                 Hit hit = new Hit(s.entries[d], finalScore);
                 if (top.size() < keep) {
@@ -246,6 +312,32 @@ public final class SearchIndex {
         List<Hit> ordered = new ArrayList<>(top);
         ordered.sort(top.comparator().reversed());
         return new Result(offset >= ordered.size() ? List.of() : ordered.subList(offset, ordered.size()), total);
+    }
+
+    private static boolean agrees(TextAnalyzer.Action action, SideEffect effect) {
+        if (action == null) {
+            return false;
+        }
+        return switch (action) {
+            case READ -> effect == SideEffect.READ;
+            case WRITE -> effect != SideEffect.READ;
+            case DELETE -> effect == SideEffect.DESTRUCTIVE;
+        };
+    }
+
+    /** Counts, per touched document, how many of {@code nouns} name an id the tool requires. */
+    private static void markRequired(Segment s, java.util.Set<String> nouns, int[] into, Scratch x) {
+        for (String noun : nouns) {
+            int[] docs = s.required.get(noun);
+            if (docs == null) {
+                continue;
+            }
+            for (int d : docs) {
+                if (x.docSeen[d] != 0) {
+                    into[d]++;
+                }
+            }
+        }
     }
 
     private static Result listAll(List<Segment> segs, Predicate<Entry> filter, int offset, int limit) {
@@ -276,6 +368,10 @@ public final class SearchIndex {
         int[] inSummary = new int[0];
         float[] nameTf = new float[0];
         float[] nameCovered = new float[0];
+        float[] summaryTf = new float[0];
+        float[] summaryCovered = new float[0];
+        int[] pluralHit = new int[0];
+        int[] singularHit = new int[0];
         byte[] nameHit = new byte[0];
         byte[] summaryHit = new byte[0];
         byte[] clauseSeen = new byte[0];
@@ -294,6 +390,10 @@ public final class SearchIndex {
             inSummary = new int[n];
             nameTf = new float[n];
             nameCovered = new float[n];
+            summaryTf = new float[n];
+            summaryCovered = new float[n];
+            pluralHit = new int[n];
+            singularHit = new int[n];
             nameHit = new byte[n];
             summaryHit = new byte[n];
             clauseSeen = new byte[n];
@@ -308,6 +408,9 @@ public final class SearchIndex {
             inName[d] = 0;
             inSummary[d] = 0;
             nameCovered[d] = 0;
+            summaryCovered[d] = 0;
+            pluralHit[d] = 0;
+            singularHit[d] = 0;
             docSeen[d] = 0;
         }
     }
@@ -321,6 +424,10 @@ public final class SearchIndex {
         final Entry[] entries;
         final Map<String, Postings> postings;
         final String[] sortedTerms;
+        /** Token of a required parameter → documents requiring it ("customer" → tools taking a customer id). */
+        final Map<String, int[]> required;
+        /** Whether the tool's output is an array (its signature ends in {@code []}). */
+        final boolean[] returnsList;
         final float[][] len;
         final double[] totalLen = new double[FIELDS];
 
@@ -328,6 +435,8 @@ public final class SearchIndex {
             entries = list.toArray(Entry[]::new);
             len = new float[FIELDS][entries.length];
             Map<String, List<int[]>> building = new HashMap<>();
+            Map<String, List<Integer>> requiring = new HashMap<>();
+            returnsList = new boolean[entries.length];
             for (int d = 0; d < entries.length; d++) {
                 Entry e = entries[d];
                 String desc = e.description() == null ? "" : e.description();
@@ -341,6 +450,17 @@ public final class SearchIndex {
                 String opId = e.operationId() == null ? "" : e.operationId();
                 String nameField = opId.replaceAll("[^A-Za-z0-9]+", "_").equalsIgnoreCase(e.name()) ? e.name() : e.name() + " " + opId;
                 String[] fields = { nameField, summary, String.join(" ", e.parameterNames()), body };
+                String sig = e.signature() == null ? "" : e.signature();
+                int arrow = sig.lastIndexOf(") -> ");
+                returnsList[d] = arrow >= 0 && sig.substring(arrow).split("  \\[")[0].endsWith("[]");
+                for (String param : requiredParameters(e.signature())) {
+                    for (String t : TextAnalyzer.tokens(param)) {
+                        List<Integer> docs = requiring.computeIfAbsent(t, k -> new ArrayList<>());
+                        if (docs.isEmpty() || docs.get(docs.size() - 1) != d) {
+                            docs.add(d);
+                        }
+                    }
+                }
                 for (int f = 0; f < FIELDS; f++) {
                     List<String> tokens = TextAnalyzer.tokens(fields[f]);
                     len[f][d] = tokens.size();
@@ -369,8 +489,30 @@ public final class SearchIndex {
                 }
                 postings.put(term, new Postings(docs, tf));
             });
+            required = new HashMap<>(requiring.size() * 2);
+            requiring.forEach((t, docs) -> required.put(t, docs.stream().mapToInt(Integer::intValue).toArray()));
             sortedTerms = building.keySet().toArray(String[]::new);
             Arrays.sort(sortedTerms);
+        }
+
+        /** The required argument names of a compact signature ({@code name(a: t, b?: t) -> out}). */
+        static List<String> requiredParameters(String signature) {
+            List<String> out = new ArrayList<>();
+            if (signature == null) {
+                return out;
+            }
+            int open = signature.indexOf('(');
+            int close = signature.lastIndexOf(") -> ");
+            if (open < 0 || close <= open) {
+                return out;
+            }
+            for (String arg : signature.substring(open + 1, close).split(", ")) {
+                int colon = arg.indexOf(':');
+                if (colon > 0 && arg.charAt(colon - 1) != '?') {
+                    out.add(arg.substring(0, colon));
+                }
+            }
+            return out;
         }
 
         void prefixed(String prefix, java.util.function.Consumer<String> sink) {

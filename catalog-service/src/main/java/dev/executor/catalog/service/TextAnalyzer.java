@@ -109,6 +109,11 @@ public final class TextAnalyzer {
         return out;
     }
 
+    /** Whether a stemmed token asks for a collection (list, all, enumerate, history...). */
+    public static boolean isListing(String token) {
+        return token.equals("list") || EXPANSIONS.getOrDefault("list", List.of()).contains(token);
+    }
+
     /** Whether a stemmed token belongs to the deletion vocabulary (delete, remove, destroy...). */
     public static boolean isDeletion(String token) {
         return token.equals("delet") || EXPANSIONS.getOrDefault("delet", List.of()).contains(token);
@@ -126,6 +131,88 @@ public final class TextAnalyzer {
             }
         }
         return terms;
+    }
+
+    /** What a query asks to do, as far as its wording tells: read, change or delete. */
+    public enum Action {
+        READ, WRITE, DELETE
+    }
+
+    /**
+     * The shape of a query beyond its words: the action its leading verb asks for (null when it does
+     * not say), verbs it implies without naming them ("comment on an issue" creates a comment, "who
+     * am I" gets something), and which nouns it asks for many of ("pull requests") or one of ("a
+     * customer"). All terms are analyzed like {@link #tokens}.
+     */
+    public record QueryShape(Action action, List<String> implied, Set<String> plural, Set<String> singular) {
+    }
+
+    private static final Set<String> READ_VERBS = Set.of("get", "fetch", "read", "retrieve", "show", "view", "find", "lookup",
+            "look", "describe", "detail", "list", "enumerate", "browse", "search", "query", "check", "count", "see", "inspect",
+            "display", "download", "export", "all");
+    private static final Set<String> QUESTIONS = Set.of("who", "what", "which", "where", "when", "whom", "whose");
+    private static final Set<String> WRITE_VERBS = Set.of("create", "add", "new", "make", "open", "publish", "post", "insert",
+            "register", "update", "edit", "modify", "change", "set", "patch", "close", "rename", "reopen", "run", "trigger",
+            "dispatch", "execute", "start", "launch", "cancel", "stop", "abort", "merge", "upload", "import", "invite", "send",
+            "submit", "approve", "reject", "assign", "move", "transfer", "replace", "enable", "disable", "lock", "unlock",
+            "archive", "write", "save", "put", "mark", "attach", "apply");
+    private static final Set<String> DELETE_VERBS = Set.of("delete", "remove", "destroy", "drop", "erase", "purge", "unset",
+            "clear", "revoke", "detach");
+    /** Words after which a leading word must be a verb: "star a repository", "vote on a poll". */
+    private static final Set<String> ARTICLES = Set.of("a", "an", "the", "this", "that", "my", "our", "your", "these",
+            "those", "every", "each", "one");
+    private static final Set<String> PREPOSITIONS = Set.of("on", "to", "for", "about", "under", "onto");
+
+    /** Analyzes the wording of a query: see {@link QueryShape}. */
+    public static QueryShape shape(String query) {
+        List<String> words = new ArrayList<>();
+        for (String w : (query == null ? "" : query).toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+            if (!w.isEmpty()) {
+                words.add(w);
+            }
+        }
+        Action action = null;
+        List<String> implied = new ArrayList<>();
+        if (!words.isEmpty()) {
+            String first = words.get(0);
+            String next = words.size() > 1 ? words.get(1) : "";
+            if (QUESTIONS.contains(first)) {
+                action = Action.READ;
+                implied.add(stem("get"));
+            } else if (READ_VERBS.contains(first)) {
+                action = Action.READ;
+            } else if (DELETE_VERBS.contains(first)) {
+                action = Action.DELETE;
+            } else if (WRITE_VERBS.contains(first)) {
+                action = Action.WRITE;
+            } else if (words.size() > 2 && PREPOSITIONS.contains(next)) {
+                // A noun used as a verb before its object ("comment on an issue") makes one of that noun.
+                action = Action.WRITE;
+                implied.add(stem("create"));
+            } else if (words.size() > 2 && ARTICLES.contains(next)) {
+                action = Action.WRITE; // an unknown verb acting on something: "star a repository"
+            }
+        }
+        Set<String> plural = new java.util.HashSet<>();
+        Set<String> singular = new java.util.HashSet<>();
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (i == 0 && action != null || STOP.contains(w) || w.length() <= 3) {
+                continue;
+            }
+            String canonical = CANONICAL.getOrDefault(w, w);
+            boolean pluralForm = canonical.equals(w) ? looksPlural(w) : w.endsWith("s") && !canonical.endsWith("s");
+            if (pluralForm) {
+                plural.add(stem(canonical));
+            } else if (i > 0 && ARTICLES.contains(words.get(i - 1))) {
+                singular.add(stem(canonical));
+            }
+        }
+        return new QueryShape(action, implied, plural, singular);
+    }
+
+    private static boolean looksPlural(String w) {
+        return w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us") && !w.endsWith("is") && !stem(w).equals(w);
     }
 
     private static void emit(StringBuilder word, List<String> out) {

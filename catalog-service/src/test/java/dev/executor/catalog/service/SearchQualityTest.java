@@ -3,6 +3,8 @@ package dev.executor.catalog.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,20 +19,34 @@ import dev.executor.catalog.source.openapi.OpenApiImporter;
 
 /**
  * Search quality over the real GitHub REST catalog (1,223 tools) with the shared query set
- * ({@code fixtures/search/github-queries.tsv}): top-1, top-3 and mean reciprocal rank.
+ * ({@code fixtures/search/github-queries.tsv}): top-1, top-3 and mean reciprocal rank. A second,
+ * held-out set over the Stripe catalog ({@code search/stripe-queries.tsv} in the test resources,
+ * written before the ranking was tuned) checks that gains on GitHub are not fitted to its queries.
  */
 class SearchQualityTest {
 
-    static final double TOP3_FLOOR = 0.84;
-    static final double TOP1_FLOOR = 0.60;
+    /**
+     * Measured: GitHub top-1 84%, top-3 100%, MRR 0.900 (was 60% / 84% / 0.731 before query-shape
+     * signals). The floors leave one query of slack and stay above issue 3's bar (70% / 90%).
+     */
+    static final double TOP3_FLOOR = 0.96;
+    static final double TOP1_FLOOR = 0.80;
+    /** Measured on the held-out set: top-1 88%, top-3 100%, MRR 0.933 (was 80% / 96% / 0.883 before); one query of slack. */
+    static final double STRIPE_TOP3_FLOOR = 0.96;
+    static final double STRIPE_TOP1_FLOOR = 0.84;
 
     private static SearchIndex index;
+    private static SearchIndex stripeIndex;
 
     @BeforeAll
     static void indexGithub() throws Exception {
-        Manifest github = new OpenApiImporter(Fixtures.loader()).normalize(Fixtures.githubRest(), SourceConfig.inline("-"));
+        OpenApiImporter importer = new OpenApiImporter(Fixtures.loader());
+        Manifest github = importer.normalize(Fixtures.githubRest(), SourceConfig.inline("-"));
         index = new SearchIndex();
         index.replace("github-id", entries("github-id", "github", github));
+        Manifest stripe = importer.normalize(Fixtures.text("openapi/stripe/stripe.com.json"), SourceConfig.inline("-"));
+        stripeIndex = new SearchIndex();
+        stripeIndex.replace("stripe-id", entries("stripe-id", "stripe", stripe));
     }
 
     static List<SearchIndex.Entry> entries(String sourceId, String sourceName, Manifest manifest) {
@@ -47,20 +63,53 @@ class SearchQualityTest {
     @Test
     void findsTheExpectedGithubOperationForNaturalLanguageQueries() {
         // Given
-        List<String[]> queries = Fixtures.text("search/github-queries.tsv").lines()
-                .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.split("\t")).toList();
+        List<String[]> queries = parse(Fixtures.text("search/github-queries.tsv"));
 
         // When
+        Quality q = evaluate("GitHub", index, queries);
+
+        // Then
+        assertTrue(q.top3() >= TOP3_FLOOR, "top-3 " + q.top3() + "\n" + q.report());
+        assertTrue(q.top1() >= TOP1_FLOOR, "top-1 " + q.top1() + "\n" + q.report());
+    }
+
+    @Test
+    void findsTheExpectedStripeOperationForHeldOutQueries() throws Exception {
+        // Given queries written before any tuning, over an API the GitHub set never sees
+        List<String[]> queries;
+        try (InputStream in = SearchQualityTest.class.getResourceAsStream("/search/stripe-queries.tsv")) {
+            queries = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+
+        // When
+        Quality q = evaluate("Stripe (held out)", stripeIndex, queries);
+
+        // Then
+        assertTrue(q.top3() >= STRIPE_TOP3_FLOOR, "top-3 " + q.top3() + "\n" + q.report());
+        assertTrue(q.top1() >= STRIPE_TOP1_FLOOR, "top-1 " + q.top1() + "\n" + q.report());
+    }
+
+    record Quality(double top1, double top3, double mrr, String report) {
+    }
+
+    static List<String[]> parse(String tsv) {
+        return tsv.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.split("\t")).toList();
+    }
+
+    /** Top-1, top-3 and MRR of {@code queries} (query, expected operation id) over {@code idx}, printed per query. */
+    static Quality evaluate(String label, SearchIndex idx, List<String[]> queries) {
         int first = 0;
         int top3 = 0;
         double reciprocal = 0;
         StringBuilder report = new StringBuilder();
         for (String[] q : queries) {
+            // The expected operation id, or the tool name it sanitizes to ("repos/get" -> repos_get)
             String expected = q[1].replace('/', '_').replace('-', '_');
-            List<SearchIndex.Hit> hits = index.search(q[0], e -> true, 0, 10).hits();
+            List<SearchIndex.Hit> hits = idx.search(q[0], e -> true, 0, 10).hits();
             int rank = 0;
             for (int i = 0; i < hits.size(); i++) {
-                if (hits.get(i).entry().name().equals(expected)) {
+                SearchIndex.Entry e = hits.get(i).entry();
+                if (e.name().equals(expected) || e.operationId().equals(q[1])) {
                     rank = i + 1;
                     break;
                 }
@@ -71,15 +120,12 @@ class SearchQualityTest {
             report.append(String.format("%-45s %-45s rank %s  (top: %s)%n", q[0], expected, rank == 0 ? ">10" : rank,
                     hits.isEmpty() ? "-" : hits.get(0).entry().name()));
         }
-
-        // Then
         double p1 = (double) first / queries.size();
         double p3 = (double) top3 / queries.size();
         double mrr = reciprocal / queries.size();
-        System.out.printf("Search quality over %d queries: top-1 %.1f%%, top-3 %.1f%%, MRR %.3f%n%s", queries.size(), 100 * p1,
-                100 * p3, mrr, report);
-        assertTrue(p3 >= TOP3_FLOOR, "top-3 " + p3 + "\n" + report);
-        assertTrue(p1 >= TOP1_FLOOR, "top-1 " + p1 + "\n" + report);
+        System.out.printf("%s search quality over %d queries: top-1 %.1f%%, top-3 %.1f%%, MRR %.3f%n%s", label, queries.size(),
+                100 * p1, 100 * p3, mrr, report);
+        return new Quality(p1, p3, mrr, report.toString());
     }
 
     @Test
