@@ -98,6 +98,12 @@ public final class FakeDownstreams {
     static final Map<String, Run> runs = new ConcurrentHashMap<>();
     private static final AtomicInteger ids = new AtomicInteger();
 
+    /**
+     * Toolkits whose membership a test changes while the gateway runs (tool names under
+     * {@link #PREFIX}); search and FilterVisible answer from here for these toolkits.
+     */
+    public static final Map<String, List<String>> toolkits = new ConcurrentHashMap<>();
+
     /** Decisions posted to the fake run-ledger REST API: "runId outcome subject". */
     public static final List<String> decisions = new CopyOnWriteArrayList<>();
 
@@ -261,7 +267,8 @@ public final class FakeDownstreams {
                 searches.add(request);
             }
             SearchToolsResponse.Builder out = SearchToolsResponse.newBuilder();
-            List<String> names = "triage".equals(request.getToolkit()) ? List.of("get_pet") : List.of("get_pet", "list_pets");
+            List<String> names = toolkits.getOrDefault(request.getToolkit(),
+                    "triage".equals(request.getToolkit()) ? List.of("get_pet") : List.of("get_pet", "list_pets"));
             double score = names.size();
             for (String n : names) {
                 Tool t = tool(n);
@@ -414,8 +421,11 @@ public final class FakeDownstreams {
         @Override
         public void filterVisible(FilterVisibleRequest request, StreamObserver<FilterVisibleResponse> reply) {
             FilterVisibleResponse.Builder out = FilterVisibleResponse.newBuilder();
+            List<String> members = toolkits.get(request.getToolkit());
             for (String address : request.getCandidateAddressesList()) {
-                if (!"triage".equals(request.getToolkit()) || address.equals(PREFIX + "get_pet")) {
+                boolean visible = members != null ? members.stream().anyMatch(m -> address.equals(PREFIX + m))
+                        : !"triage".equals(request.getToolkit()) || address.equals(PREFIX + "get_pet");
+                if (visible) {
                     out.addVisibleAddresses(address);
                 } else {
                     out.addHidden(HiddenAddress.newBuilder().setAddress(address).setReason(ErrorReasons.NOT_VISIBLE));

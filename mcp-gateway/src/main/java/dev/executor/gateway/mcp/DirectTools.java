@@ -1,10 +1,8 @@
 package dev.executor.gateway.mcp;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,6 +11,7 @@ import dev.executor.catalog.v1.ToolSummary;
 import dev.executor.gateway.Caller;
 import dev.executor.gateway.client.CatalogClient;
 import dev.executor.gateway.config.GatewayConfig;
+import dev.executor.gateway.service.TtlCache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +22,8 @@ import io.vertx.core.json.JsonObject;
  * by its {@code <tool>} segment when that is unique in the listing (what a model and the MCP
  * conformance suite expect), else by its full address. A {@code tools/call} of such a tool is
  * turned into {@code execute} of its address by the routes, so it takes exactly the same path
- * (invoker, policy, approvals). Listings are reused briefly per scope chain + toolkit; at most
+ * (invoker, policy, approvals). Listings are reused briefly per scope chain + toolkit (emptied on
+ * every catalog or policy event, see {@code messaging.CacheEvents}); at most
  * {@code gateway.direct.max-tools} tools are listed.
  */
 @ApplicationScoped
@@ -33,12 +33,9 @@ public class DirectTools {
     public record Listing(JsonArray tools, Map<String, String> addresses) {
     }
 
-    private record Cached(Listing listing, Instant until) {
-    }
-
     private final CatalogClient catalog;
     private final GatewayConfig config;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final TtlCache<Listing> cache = new TtlCache<>(10_000);
 
     public DirectTools(CatalogClient catalog, GatewayConfig config) {
         this.catalog = catalog;
@@ -60,11 +57,15 @@ public class DirectTools {
     Uni<Listing> listing(Caller caller) {
         StringBuilder key = new StringBuilder(caller.toolkit()).append('|');
         caller.principal().getScopeChainList().forEach(s -> key.append(s.getKind()).append(':').append(s.getId()).append(','));
-        Instant now = Instant.now();
-        Cached hit = cache.get(key.toString());
-        if (hit != null && now.isBefore(hit.until())) {
-            return Uni.createFrom().item(hit.listing());
-        }
+        return cache.get(key.toString(), config.catalog().summaryTtl(), k -> load(caller));
+    }
+
+    /** Forgets every listing (the catalog or a policy changed). */
+    public void invalidateAll() {
+        cache.invalidateAll();
+    }
+
+    private Uni<Listing> load(Caller caller) {
         int max = config.direct().maxTools();
         return catalog.search(caller.principal(), caller.toolkit(), "", "", max, "").chain(r -> {
             List<Uni<JsonObject>> described = new ArrayList<>();
@@ -92,11 +93,6 @@ public class DirectTools {
                 out.add(MetaTools.runStatusEntry());
                 return new Listing(out, Map.copyOf(addresses));
             });
-        }).invoke(listing -> {
-            if (cache.size() > 10_000) {
-                cache.clear();
-            }
-            cache.put(key.toString(), new Cached(listing, now.plus(config.catalog().summaryTtl())));
         });
     }
 

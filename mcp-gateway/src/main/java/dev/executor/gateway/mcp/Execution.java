@@ -1,9 +1,7 @@
 package dev.executor.gateway.mcp;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,6 +21,7 @@ import dev.executor.gateway.client.LedgerApprovalClient;
 import dev.executor.gateway.client.PolicyClient;
 import dev.executor.gateway.config.GatewayConfig;
 import dev.executor.gateway.service.RunWaiter;
+import dev.executor.gateway.service.TtlCache;
 import dev.executor.gateway.service.Visibility;
 import dev.executor.invoker.v1.InvokeRequest;
 import dev.executor.policy.v1.ApprovalMode;
@@ -55,7 +54,8 @@ public class Execution {
     private static final Logger LOG = Logger.getLogger(Execution.class);
 
     /** What the result mapping needs to know about a tool: whether it declares an output schema, its source kind. */
-    record ToolFact(boolean outputSchema, String sourceKind, Instant until) {
+    record ToolFact(boolean outputSchema, String sourceKind) {
+        static final ToolFact UNKNOWN = new ToolFact(false, "");
     }
 
     private final InvokerClient invoker;
@@ -65,7 +65,7 @@ public class Execution {
     private final RunWaiter runs;
     private final GatewayConfig config;
     private final Visibility visibility;
-    private final Map<String, ToolFact> toolFacts = new ConcurrentHashMap<>();
+    private final TtlCache<ToolFact> toolFacts = new TtlCache<>(50_000);
 
     public Execution(InvokerClient invoker, CatalogClient catalog, PolicyClient policy, LedgerApprovalClient approvals,
             RunWaiter runs, GatewayConfig config, Visibility visibility) {
@@ -149,26 +149,22 @@ public class Execution {
         });
     }
 
-    /** Facts about the tool at {@code address} (remembered briefly; unknown = no output schema, kind unknown). */
+    /**
+     * Facts about the tool at {@code address} (remembered briefly, forgotten on every catalog
+     * event; unknown = no output schema, kind unknown).
+     */
     Uni<ToolFact> toolFact(Caller caller, String address) {
-        Instant now = Instant.now();
         if (address == null || address.isEmpty()) {
-            return Uni.createFrom().item(new ToolFact(false, "", now));
+            return Uni.createFrom().item(ToolFact.UNKNOWN);
         }
-        ToolFact hit = toolFacts.get(address);
-        if (hit != null && now.isBefore(hit.until())) {
-            return Uni.createFrom().item(hit);
-        }
-        return catalog.describe(caller.principal(), caller.toolkit(), address)
-                .map(d -> new ToolFact(!d.getTool().getOutputSchemaJson().isBlank(), d.getSourceKind(),
-                        now.plus(config.catalog().toolFactsTtl())))
-                .invoke(fact -> {
-                    if (toolFacts.size() > 50_000) {
-                        toolFacts.clear();
-                    }
-                    toolFacts.put(address, fact);
-                })
-                .onFailure().recoverWithItem(new ToolFact(false, "", now));
+        return toolFacts.get(address, config.catalog().toolFactsTtl(), a -> catalog.describe(caller.principal(), caller.toolkit(), a)
+                .map(d -> new ToolFact(!d.getTool().getOutputSchemaJson().isBlank(), d.getSourceKind())))
+                .onFailure().recoverWithItem(ToolFact.UNKNOWN);
+    }
+
+    /** Forgets every remembered tool fact (the catalog changed). */
+    public void invalidateToolFacts() {
+        toolFacts.invalidateAll();
     }
 
     private Uni<ToolResponse> pending(Caller caller, RunOutcome run, Elicitation elicitation) {

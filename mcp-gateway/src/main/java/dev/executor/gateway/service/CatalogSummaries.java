@@ -1,9 +1,7 @@
 package dev.executor.gateway.service;
 
-import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,6 +20,8 @@ import io.smallrye.mutiny.Uni;
  * tools each has, shown in the tool descriptions so an agent knows to look. Computed from
  * {@code CatalogService.ListSources} (or, for a toolkit, from a search narrowed to it) and reused
  * for a short while per scope chain + toolkit. A failure yields an empty summary, never an error.
+ * Emptied by {@code messaging.CacheEvents} on every catalog or policy event (a source added, a
+ * toolkit changed), so the TTL only bounds staleness while Kafka is unreachable.
  */
 @ApplicationScoped
 public class CatalogSummaries {
@@ -34,12 +34,9 @@ public class CatalogSummaries {
         static final Summary UNKNOWN = new Summary(Map.of(), 0, false);
     }
 
-    private record Cached(Summary summary, Instant until) {
-    }
-
     private final CatalogClient catalog;
     private final GatewayConfig config;
-    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final TtlCache<Summary> cache = new TtlCache<>(10_000);
 
     public CatalogSummaries(CatalogClient catalog, GatewayConfig config) {
         this.catalog = catalog;
@@ -49,21 +46,16 @@ public class CatalogSummaries {
     public Uni<Summary> summary(Principal principal, String toolkit) {
         StringBuilder key = new StringBuilder(toolkit).append('|');
         principal.getScopeChainList().forEach(s -> key.append(s.getKind()).append(':').append(s.getId()).append(','));
-        Instant now = Instant.now();
-        Cached hit = cache.get(key.toString());
-        if (hit != null && now.isBefore(hit.until())) {
-            return Uni.createFrom().item(hit.summary());
-        }
-        Uni<Summary> fresh = toolkit.isEmpty() ? fromSources(principal) : fromToolkit(principal, toolkit);
-        return fresh.invoke(s -> {
-            if (cache.size() > 10_000) {
-                cache.clear();
-            }
-            cache.put(key.toString(), new Cached(s, now.plus(config.catalog().summaryTtl())));
-        }).onFailure().recoverWithItem(e -> {
+        return cache.get(key.toString(), config.catalog().summaryTtl(),
+                k -> toolkit.isEmpty() ? fromSources(principal) : fromToolkit(principal, toolkit)).onFailure().recoverWithItem(e -> {
             LOG.debugf("No catalog summary: %s", e.getMessage());
             return Summary.UNKNOWN;
         });
+    }
+
+    /** Forgets every summary (the catalog or a policy changed). */
+    public void invalidateAll() {
+        cache.invalidateAll();
     }
 
     private Uni<Summary> fromSources(Principal principal) {
