@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +35,8 @@ import graphql.schema.idl.SchemaParser;
 
 /**
  * An admin registers a GraphQL API by its endpoint (the catalog introspects a real graphql-java
- * server on loopback) with a connection holding its token; an agent then finds and runs its query
+ * server on loopback) with a connection whose token is a secret reference ({@code file://}, as a
+ * mounted Kubernetes Secret); an agent then finds and runs its query
  * over MCP, while its mutation waits for a human like any write.
  */
 class GraphQlSourceIT {
@@ -93,7 +96,7 @@ class GraphQlSourceIT {
     }
 
     @Test
-    void anAdminAddsAGraphQlEndpointAndAnAgentQueriesItWhileItsMutationWaitsForAHuman() {
+    void anAdminAddsAGraphQlEndpointAndAnAgentQueriesItWhileItsMutationWaitsForAHuman() throws IOException {
         String admin = platform.userToken("dev", "dev");
         int port = upstream.getAddress().getPort();
 
@@ -105,10 +108,16 @@ class GraphQlSourceIT {
         assertEquals(2, source.path("toolCount").asInt(), source.toString());
         List<String> hosts = new ArrayList<>();
         source.get("declaredHosts").forEach(h -> hosts.add(h.asText()));
+        // the token is a secret reference, not a value: a file, as a Kubernetes Secret volume delivers it
+        Path tokenFile = platform.secretsDir().resolve("warehouses-token");
+        Files.createDirectories(tokenFile.getParent());
+        Files.writeString(tokenFile, SECRET + "\n");
         var connection = platform.post(platform.url("secrets") + "/api/connections", admin, Map.of("scope", "org:acme",
                 "source", "warehouses", "sourceId", source.get("id").asText(), "name", "work", "auth", Map.of("kind", "bearer"),
-                "secretValues", Map.of("token", SECRET), "hosts", hosts, "egress", List.of(Map.of("host", "127.0.0.1", "port", port))));
+                "secretRefs", Map.of("token", "file://" + tokenFile), "hosts", hosts,
+                "egress", List.of(Map.of("host", "127.0.0.1", "port", port))));
         assertEquals(201, connection.statusCode(), connection.body());
+        assertFalse(connection.body().contains(SECRET), "the connection holds the reference, never the value");
 
         // When an agent searches for it and runs the query (once the catalog has the connection: an event away)
         String mcp = platform.url("gateway") + "/mcp";

@@ -117,7 +117,9 @@ public final class Platform {
             env.put("EXECUTOR_SERVICE_TIMEOUT", "240");
             // A Run whose invoker was killed is failed after the lease (call timeout + margin): a
             // short margin keeps the fault scenarios (FaultsIT) quick.
-            env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.call.lease-margin=5s -Dinvoker.call.recovery-every=2s");
+            // Secrets mounted as files (as Kubernetes does) live under secretsDir(): file:// refs resolve there.
+            env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.call.lease-margin=5s -Dinvoker.call.recovery-every=2s "
+                    + "-Dsecrets-proxy.providers.file.roots=" + secretsDir());
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -152,6 +154,11 @@ public final class Platform {
 
     public String url(String service) {
         return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    /** Where tests put secret files that connections reference as {@code file://} (the secrets-proxy's file root). */
+    public Path secretsDir() {
+        return home.resolve("secrets");
     }
 
     /** The port of an extra replica started by {@code ./executor scale} (e.g. {@code mcp-gateway.2}). */
