@@ -12,7 +12,9 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.executor.catalog.v1.McpServerConfig;
 import dev.executor.invoker.v1.InvokeRequest;
+import dev.executor.invoker.v1.ProbeMcpServerRequest;
 import dev.executor.invoker.v1.InvokerServiceGrpc.InvokerServiceBlockingStub;
 import dev.executor.invoker.support.FakeDownstreams;
 import dev.executor.testsupport.KafkaResource;
@@ -118,6 +120,43 @@ class InvokerServiceTest {
         assertEquals(Status.Code.UNAUTHENTICATED, forgedSignature.getStatus().getCode());
         var failure = assertThrows(StatusRuntimeException.class, () -> withToken(service).invoke(request()));
         assertEquals("TOOL_NOT_FOUND", failure.getTrailers().get(REASON));
+    }
+
+    @Test
+    void probeMcpServerIsForServicesOnlyAndRefusesACommandNotAllowed() {
+        // Given a stdio server whose command this invoker does not allow (its config allows none)
+        ProbeMcpServerRequest probe = ProbeMcpServerRequest.newBuilder().setServer(McpServerConfig.newBuilder()
+                .setTransport("stdio").setCommand("node").addArgs("server.js")).build();
+
+        // When: no token, an agent's token, then the catalog's service token
+        var anonymous = assertThrows(StatusRuntimeException.class, () -> invoker.probeMcpServer(probe));
+        var agent = assertThrows(StatusRuntimeException.class,
+                () -> withToken(KeycloakResource.tokens().agent()).probeMcpServer(probe));
+        var catalog = assertThrows(StatusRuntimeException.class,
+                () -> withToken(KeycloakResource.tokens().service("catalog-service")).probeMcpServer(probe));
+
+        // Then: only the service gets past authorization, and the allow-list refuses its command
+        assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
+        assertEquals(Status.Code.PERMISSION_DENIED, agent.getStatus().getCode());
+        assertEquals(Status.Code.PERMISSION_DENIED, catalog.getStatus().getCode());
+        assertEquals("PERMISSION_DENIED", catalog.getTrailers().get(REASON));
+        assertTrue(catalog.getStatus().getDescription().contains("invoker.mcp.stdio.allowed-commands"),
+                catalog.getStatus().getDescription());
+    }
+
+    @Test
+    void probeMcpServerRefusesAServerThatIsNotStdioAsInvalidArgument() {
+        // Given
+        ProbeMcpServerRequest probe = ProbeMcpServerRequest.newBuilder().setServer(McpServerConfig.newBuilder()
+                .setTransport("streamable_http").setUrl("http://127.0.0.1:1/mcp")).build();
+
+        // When
+        var failure = assertThrows(StatusRuntimeException.class,
+                () -> withToken(KeycloakResource.tokens().service("catalog-service")).probeMcpServer(probe));
+
+        // Then
+        assertEquals(Status.Code.INVALID_ARGUMENT, failure.getStatus().getCode());
+        assertEquals("INVALID_ARGUMENTS", failure.getTrailers().get(REASON));
     }
 
     @Test

@@ -20,6 +20,9 @@ public interface CatalogConfig {
     /** How search and describe ask policy-service what the caller may see. */
     Policy policy();
 
+    /** How stdio MCP sources are probed through invoker-service. */
+    Invoker invoker();
+
     interface Import {
         /** Largest document accepted, in bytes (GitHub's REST description is 13 MB). */
         @WithDefault("33554432")
@@ -58,5 +61,15 @@ public interface CatalogConfig {
          */
         @WithDefault("3s")
         Duration timeout();
+    }
+
+    interface Invoker {
+        /**
+         * Deadline of one {@code InvokerService.ProbeMcpServer} call (a stdio MCP server started,
+         * listed and stopped). Longer than the invoker's own bound (its start timeout plus its
+         * default call timeout, 90 s by default), so the invoker's own answer normally arrives first.
+         */
+        @WithDefault("100s")
+        Duration probeTimeout();
     }
 }

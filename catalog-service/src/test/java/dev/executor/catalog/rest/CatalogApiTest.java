@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.executor.catalog.FakeInvokerResource;
 import dev.executor.catalog.FakePolicyResource;
 import dev.executor.catalog.Fixtures;
 import dev.executor.testsupport.KafkaResource;
@@ -58,6 +59,8 @@ import io.quarkus.grpc.GrpcClient;
 @WithTestResource(KafkaResource.class)
 @WithTestResource(OidcStubResource.class)
 @WithTestResource(FakePolicyResource.class)
+// Not used here; listed so this class and McpSourceTest share one application start.
+@WithTestResource(FakeInvokerResource.class)
 class CatalogApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.executor.catalog.FakeInvokerResource;
 import dev.executor.catalog.FakePolicyResource;
 import dev.executor.catalog.messaging.ConnectionEventListener;
 import dev.executor.catalog.source.mcp.McpEverything;
@@ -40,10 +42,13 @@ import dev.executor.contracts.events.ConnectionCreated;
 import dev.executor.contracts.events.ConnectionEvent;
 import dev.executor.contracts.events.ConnectionRef;
 import dev.executor.contracts.events.ScopeRef;
+import dev.executor.invoker.v1.McpToolListing;
+import dev.executor.invoker.v1.ProbeMcpServerResponse;
 import dev.executor.testsupport.KafkaResource;
 import dev.executor.testsupport.OidcStubResource;
 import dev.executor.testsupport.PostgresResource;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.ResourceArg;
@@ -53,15 +58,16 @@ import io.restassured.http.ContentType;
 
 /**
  * MCP sources through the admin API and gRPC, against the real reference MCP server
- * (server-everything over Streamable HTTP), a server that wants OAuth, a web page, and a stdio
- * server that is only registered. Same resources as {@link CatalogApiTest}, so both share one
- * application start.
+ * (server-everything over Streamable HTTP), a server that wants OAuth, a web page, and stdio
+ * servers probed through a fake invoker (listed, invoker down, command refused, server failing).
+ * Same resources as {@link CatalogApiTest}, so both share one application start.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "db", value = "catalogapi"))
 @WithTestResource(KafkaResource.class)
 @WithTestResource(OidcStubResource.class)
 @WithTestResource(FakePolicyResource.class)
+@WithTestResource(FakeInvokerResource.class)
 class McpSourceTest {
 
     @GrpcClient("self")
@@ -73,6 +79,7 @@ class McpSourceTest {
     @BeforeEach
     void ready() {
         FakePolicyResource.reset();
+        FakeInvokerResource.reset();
         await().atMost(Duration.ofSeconds(90)).until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 
@@ -157,7 +164,63 @@ class McpSourceTest {
     }
 
     @Test
-    void registersAStdioServerAsADraftLeftToTheInvoker() {
+    void probesAStdioServerThroughTheInvokerAndImportsItsToolsLikeHttpOnes() {
+        // Given an invoker that lists two tools for the server
+        FakeInvokerResource.answer(ProbeMcpServerResponse.newBuilder().setServerName("mcp-servers/everything")
+                .setServerTitle("Everything").setServerVersion("2026.8.31").setProtocolVersion("2025-06-18")
+                .addTools(McpToolListing.newBuilder().setName("get-sum").setTitle("Get sum").setDescription("Returns the sum of two numbers.")
+                        .setInputSchemaJson("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}}}")
+                        .setAnnotationsJson("{\"readOnlyHint\":true}"))
+                .addTools(McpToolListing.newBuilder().setName("deleteNote").setTitle("Delete a note")
+                        .setInputSchemaJson("{\"type\":\"object\"}")
+                        .setOutputSchemaJson("{\"type\":\"object\",\"properties\":{\"deleted\":{\"type\":\"boolean\"}}}")
+                        .setAnnotationsJson("{\"destructiveHint\":true}"))
+                .build());
+
+        // When an admin adds it as a stdio server
+        String id = given().auth().oauth2(admin()).contentType(ContentType.JSON)
+                .body(Map.of("name", "local-tools", "kind", "mcp", "scope", "org:acme", "transport", "stdio", "command", "npx",
+                        "args", List.of("-y", McpEverything.PACKAGE, "stdio")))
+                .post("/api/sources")
+                .then().statusCode(201)
+                .body("status", equalTo("connected"))
+                .body("toolCount", equalTo(2))
+                .body("declaredHosts", equalTo(List.of()))
+                .extract().path("id");
+
+        // Then the invoker was asked with this service's token for exactly that command
+        var received = FakeInvokerResource.received();
+        assertEquals(1, received.size());
+        assertEquals(McpServerConfig.newBuilder().setTransport("stdio").setCommand("npx").addArgs("-y").addArgs(McpEverything.PACKAGE)
+                .addArgs("stdio").build(), received.get(0).request().getServer());
+        assertTrue(received.get(0).authorization().startsWith("Bearer "));
+
+        // And its tools are normalized as HTTP MCP tools are: names, descriptions, schemas, side effects
+        given().auth().oauth2(admin()).get("/api/tools/local-tools.get_sum")
+                .then().statusCode(200)
+                .body("description", equalTo("Returns the sum of two numbers."))
+                .body("sideEffect", equalTo("read"))
+                .body("inputSchema.properties.a.type", equalTo("number"));
+        given().auth().oauth2(admin()).get("/api/tools/local-tools.delete_note")
+                .then().statusCode(200)
+                .body("description", equalTo("Delete a note"))
+                .body("sideEffect", equalTo("destructive"))
+                .body("outputSchema.properties.deleted.type", equalTo("boolean"));
+
+        // And the invoker gets a stdio binding when it resolves one
+        connect("local-tools", id);
+        Principal alice = Principal.newBuilder().setSubject("alice").addScopeChain(Scope.newBuilder().setKind("org").setId("acme")).build();
+        var resolved = stub().resolveTool(ResolveToolRequest.newBuilder().setPrincipal(alice).setAddress("local-tools.acme.work.get_sum").build());
+        assertEquals("get-sum", resolved.getLane().getMcp().getUpstreamTool());
+        assertEquals(McpServerConfig.newBuilder().setTransport("stdio").setCommand("npx").addArgs("-y").addArgs(McpEverything.PACKAGE)
+                .addArgs("stdio").build(), resolved.getLane().getMcp().getServer());
+    }
+
+    @Test
+    void keepsAStdioServerInDraftWhenTheInvokerIsDown() {
+        // Given an invoker that does not answer
+        FakeInvokerResource.down(true);
+
         // When an Executor service adds it over gRPC
         var added = stub().addSource(AddSourceRequest.newBuilder().setName("local-everything").setKind("mcp")
                 .setScope(Scope.newBuilder().setKind("org").setId("acme"))
@@ -170,7 +233,44 @@ class McpSourceTest {
         given().auth().oauth2(admin()).get("/api/sources/" + added.getSource().getId())
                 .then().statusCode(200)
                 .body("status", equalTo("draft"))
-                .body("statusMessage", containsString("probed by the invoker"));
+                .body("statusMessage", containsString("probed by the invoker"))
+                .body("statusMessage", containsString("could not be reached"));
+    }
+
+    @Test
+    void keepsAStdioServerInDraftWhenTheInvokerRefusesItsCommand() {
+        // Given an invoker whose allow-list does not name the command
+        FakeInvokerResource.refuse(Status.PERMISSION_DENIED.withDescription(
+                "The executable 'uvx' is not in invoker.mcp.stdio.allowed-commands; an operator must allow it first."), "PERMISSION_DENIED");
+
+        // When
+        given().auth().oauth2(admin()).contentType(ContentType.JSON)
+                .body(Map.of("name", "refused-tools", "kind", "mcp", "scope", "org:acme", "command", "uvx", "args", List.of("some-server")))
+                .post("/api/sources")
+
+                // Then: kept in draft, saying what an operator must do
+                .then().statusCode(201)
+                .body("status", equalTo("draft"))
+                .body("toolCount", equalTo(0))
+                .body("statusMessage", containsString("refused to start 'uvx'"))
+                .body("statusMessage", containsString("invoker.mcp.stdio.allowed-commands"));
+    }
+
+    @Test
+    void putsAStdioServerThatFailsUnderTheInvokerInError() {
+        // Given an invoker that started the server, which exited
+        FakeInvokerResource.refuse(Status.UNAVAILABLE.withDescription("The MCP server 'node' exited with code 1."), "UPSTREAM_ERROR");
+
+        // When
+        given().auth().oauth2(admin()).contentType(ContentType.JSON)
+                .body(Map.of("name", "broken-tools", "kind", "mcp", "scope", "org:acme", "transport", "stdio", "command", "node",
+                        "args", List.of("missing.js")))
+                .post("/api/sources")
+
+                // Then: kept in error with the invoker's reason, so an admin can fix it and refresh
+                .then().statusCode(201)
+                .body("status", equalTo("error"))
+                .body("statusMessage", containsString("exited with code 1"));
     }
 
     private void connect(String source, String sourceId) {

@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 import dev.executor.common.v1.ErrorDetail;
 import dev.executor.common.v1.Principal;
 import dev.executor.contracts.ErrorReasons;
+import dev.executor.invoker.lane.LaneException;
+import dev.executor.invoker.lane.mcp.McpLane;
 import dev.executor.invoker.service.InvokerException;
 import dev.executor.invoker.service.Invocations;
 import dev.executor.invoker.v1.CancelRequest;
@@ -17,6 +19,8 @@ import dev.executor.invoker.v1.CancelResponse;
 import dev.executor.invoker.v1.InvokeRequest;
 import dev.executor.invoker.v1.InvokeResponse;
 import dev.executor.invoker.v1.MutinyInvokerServiceGrpc;
+import dev.executor.invoker.v1.ProbeMcpServerRequest;
+import dev.executor.invoker.v1.ProbeMcpServerResponse;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,9 +45,11 @@ public class InvokerGrpcService extends MutinyInvokerServiceGrpc.InvokerServiceI
     private static final Metadata.Key<byte[]> DETAIL = Metadata.Key.of(ErrorReasons.DETAIL_TRAILER, Metadata.BINARY_BYTE_MARSHALLER);
 
     private final Invocations invocations;
+    private final McpLane mcp;
 
-    public InvokerGrpcService(Invocations invocations) {
+    public InvokerGrpcService(Invocations invocations, McpLane mcp) {
         this.invocations = invocations;
+        this.mcp = mcp;
     }
 
     @Override
@@ -62,6 +68,22 @@ public class InvokerGrpcService extends MutinyInvokerServiceGrpc.InvokerServiceI
     public Uni<CancelResponse> cancel(CancelRequest request) {
         return Uni.createFrom().deferred(() -> invocations.cancel(request.getRunId(), principal(request.getPrincipal()), request.getReason()))
                 .map(status -> CancelResponse.newBuilder().setRunId(request.getRunId()).setStatus(status).build())
+                .onFailure().transform(InvokerGrpcService::status);
+    }
+
+    /**
+     * Lists a stdio MCP server's tools for the catalog (a one-off process; see
+     * {@link McpLane#probe}). Runs no tool and records no Run, so it takes no principal: the caller's
+     * {@code executor-service} role is the whole check, and the command allow-list applies as for calls.
+     */
+    @Override
+    public Uni<ProbeMcpServerResponse> probeMcpServer(ProbeMcpServerRequest request) {
+        return Uni.createFrom().deferred(() -> {
+            if (!request.hasServer()) {
+                throw new InvokerException(ErrorReasons.INVALID_ARGUMENTS, "server is required: the stdio MCP server to probe.");
+            }
+            return mcp.probe(request.getServer());
+        }).onFailure(LaneException.class).transform(e -> new InvokerException(((LaneException) e).reason(), e.getMessage()))
                 .onFailure().transform(InvokerGrpcService::status);
     }
 

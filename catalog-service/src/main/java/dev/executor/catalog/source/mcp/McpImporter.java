@@ -22,6 +22,7 @@ import dev.executor.catalog.Manifest;
 import dev.executor.catalog.SideEffect;
 import dev.executor.catalog.ToolBinding;
 import dev.executor.catalog.ToolDefinition;
+import dev.executor.catalog.client.InvokerProbeClient;
 import dev.executor.catalog.source.DocumentLoader;
 import dev.executor.catalog.source.ImportException;
 import dev.executor.catalog.source.ImportException.Kind;
@@ -29,19 +30,23 @@ import dev.executor.catalog.source.SourceConfig;
 import dev.executor.catalog.source.SourceImporter;
 import dev.executor.catalog.source.ToolNames;
 import dev.executor.catalog.source.UpstreamHttp;
+import dev.executor.invoker.v1.McpToolListing;
+import dev.executor.invoker.v1.ProbeMcpServerResponse;
 import io.smallrye.common.annotation.Identifier;
 
 /**
  * MCP servers ({@code kind = "mcp"}). For the HTTP transports the catalog connects itself:
  * {@code initialize}, {@code tools/list} page by page, close; each tool becomes one manifest tool
- * in lane {@code mcp}. A stdio server is only registered ({@link Kind#DEFERRED}): the invoker is the
- * only service that runs upstream processes, and probes it.
+ * in lane {@code mcp}. A stdio server is probed by the invoker, the only service that runs
+ * upstream processes ({@link StdioProber}, {@code InvokerService.ProbeMcpServer}); its tools are
+ * normalized the same way. When the invoker cannot or will not probe it, it is registered and
+ * stays draft ({@link Kind#DEFERRED}) with a message saying why.
  *
  * <p>Normalization: name = the MCP name sanitized ({@code get-sum} → {@code get_sum}, collisions
  * {@code _2}); description = the description (else the title); input schema = {@code inputSchema};
  * output schema = {@code outputSchema} when the tool declares one; side effect from the
  * annotations: {@code readOnlyHint} → read, {@code destructiveHint} → destructive, else write;
- * declared hosts = the URL's host. Annotations are the server's own claims, so a read-only claim is
+ * declared hosts = the URL's host (none for stdio). Annotations are the server's own claims, so a read-only claim is
  * what the plugin defaults of policy will trust.
  *
  * <p>Network access goes through {@link UpstreamHttp} (the future egress guard's one seam).
@@ -58,17 +63,27 @@ public class McpImporter implements SourceImporter {
     private final ObjectMapper json;
     private final Duration timeout;
     private final long maxBytes;
+    private final StdioProber prober;
 
     @Inject
-    public McpImporter(DocumentLoader loader) {
-        this(loader.http(), loader.jsonMapper(), loader.timeout(), loader.maxBytes());
+    public McpImporter(DocumentLoader loader, InvokerProbeClient invoker) {
+        this(loader.http(), loader.jsonMapper(), loader.timeout(), loader.maxBytes(), invoker);
     }
 
+    /** Without an invoker: stdio servers are registered and stay draft. */
     public McpImporter(UpstreamHttp http, ObjectMapper json, Duration timeout, long maxBytes) {
+        this(http, json, timeout, maxBytes, (command, args) -> {
+            throw new ImportException(Kind.DEFERRED, "Registered; stdio MCP servers are started and probed by the invoker, the only "
+                    + "service that runs upstream processes, and no invoker is configured here.");
+        });
+    }
+
+    public McpImporter(UpstreamHttp http, ObjectMapper json, Duration timeout, long maxBytes, StdioProber prober) {
         this.http = http;
         this.json = json;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
+        this.prober = prober;
     }
 
     @Override
@@ -78,8 +93,7 @@ public class McpImporter implements SourceImporter {
             if (config.command() == null || config.command().isBlank()) {
                 throw new ImportException(Kind.UNSUPPORTED, "A stdio MCP server needs a 'command' (and optional 'args').");
             }
-            throw new ImportException(Kind.DEFERRED, "Registered; stdio MCP servers are started and probed by the invoker, the only service "
-                    + "that runs upstream processes. The invoker's probe is not available yet, so this source has no tools until it is.");
+            return importStdio(config.command().trim(), config.args());
         }
         if (!config.hasUrl()) {
             throw new ImportException(Kind.UNSUPPORTED, "An MCP server over " + transport + " needs a 'url'.");
@@ -128,6 +142,50 @@ public class McpImporter implements SourceImporter {
         String title = init.path("serverInfo").path("title").asText(init.path("serverInfo").path("name").asText(""));
         String host = uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         return new Manifest("mcp", title, uri.toString(), List.of(host), tools, warnings);
+    }
+
+    /**
+     * A stdio server: the invoker starts it once and lists its tools ({@link StdioProber}); they are
+     * normalized exactly like tools listed over HTTP. No declared hosts, no base URL: the server runs
+     * beside the invoker.
+     */
+    private Manifest importStdio(String command, List<String> args) throws ImportException {
+        ProbeMcpServerResponse probe = prober.probe(command, args);
+        List<String> warnings = new ArrayList<>(probe.getWarningsList());
+        List<JsonNode> listed = new ArrayList<>(probe.getToolsCount());
+        for (McpToolListing tool : probe.getToolsList()) {
+            listed.add(asListed(tool, warnings));
+        }
+        ToolBinding.Mcp server = new ToolBinding.Mcp("stdio", null, command, List.copyOf(args), null);
+        List<ToolDefinition> tools = normalize(listed, server, warnings);
+        String title = !probe.getServerTitle().isBlank() ? probe.getServerTitle() : probe.getServerName();
+        return new Manifest("mcp", title, "", List.of(), tools, warnings);
+    }
+
+    /** A probed tool back in the shape of a {@code tools/list} entry, so {@link #normalize} treats both transports alike. */
+    private JsonNode asListed(McpToolListing tool, List<String> warnings) {
+        ObjectNode t = json.createObjectNode().put("name", tool.getName());
+        if (!tool.getTitle().isEmpty()) {
+            t.put("title", tool.getTitle());
+        }
+        if (!tool.getDescription().isEmpty()) {
+            t.put("description", tool.getDescription());
+        }
+        putJson(t, "inputSchema", tool.getInputSchemaJson(), tool.getName(), warnings);
+        putJson(t, "outputSchema", tool.getOutputSchemaJson(), tool.getName(), warnings);
+        putJson(t, "annotations", tool.getAnnotationsJson(), tool.getName(), warnings);
+        return t;
+    }
+
+    private void putJson(ObjectNode target, String field, String text, String tool, List<String> warnings) {
+        if (text.isEmpty()) {
+            return;
+        }
+        try {
+            target.set(field, json.readTree(text));
+        } catch (java.io.IOException e) {
+            warnings.add("MCP tool '" + McpSession.clip(tool) + "': its " + field + " from the invoker is not JSON; ignored.");
+        }
     }
 
     private McpSession open(String transport, URI uri) throws ImportException {

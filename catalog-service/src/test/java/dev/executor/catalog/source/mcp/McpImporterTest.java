@@ -31,6 +31,8 @@ import dev.executor.catalog.ToolDefinition;
 import dev.executor.catalog.source.ImportException;
 import dev.executor.catalog.source.SourceConfig;
 import dev.executor.catalog.source.UpstreamHttp;
+import dev.executor.invoker.v1.McpToolListing;
+import dev.executor.invoker.v1.ProbeMcpServerResponse;
 
 /**
  * MCP sources against the real reference server (server-everything, Streamable HTTP and legacy SSE)
@@ -199,6 +201,65 @@ class McpImporterTest {
         ImportException unknown = assertThrows(ImportException.class,
                 () -> importer.importSource(new SourceConfig("http://127.0.0.1:1/mcp", null, "websocket", null, List.of(), false)));
         assertEquals(ImportException.Kind.UNSUPPORTED, unknown.kind());
+    }
+
+    @Test
+    void normalizesTheToolsTheInvokerProbedLikeListedOnes() throws Exception {
+        // Given an invoker that lists three tools of a stdio server: read-only, destructive with an
+        // output schema, and one whose input schema arrived broken
+        List<String> asked = new CopyOnWriteArrayList<>();
+        McpImporter viaInvoker = new McpImporter(new UpstreamHttp(Duration.ofSeconds(5)), JSON, Duration.ofSeconds(15), 32L * 1024 * 1024,
+                (command, args) -> {
+                    asked.add(command + " " + String.join(" ", args));
+                    return ProbeMcpServerResponse.newBuilder().setServerName("notes").setServerTitle("Notes server")
+                            .addTools(McpToolListing.newBuilder().setName("list-notes").setDescription("Lists notes.")
+                                    .setInputSchemaJson("{\"properties\":{\"tag\":{\"type\":\"string\"}}}").setAnnotationsJson("{\"readOnlyHint\":true}"))
+                            .addTools(McpToolListing.newBuilder().setName("deleteNote").setTitle("Delete a note").setInputSchemaJson("{\"type\":\"object\"}")
+                                    .setOutputSchemaJson("{\"type\":\"object\",\"title\":\"Deleted\"}").setAnnotationsJson("{\"destructiveHint\":true}"))
+                            .addTools(McpToolListing.newBuilder().setName("broken").setInputSchemaJson("{not json"))
+                            .addWarnings("tools/list repeated a cursor; listing stopped there.")
+                            .build();
+                });
+
+        // When
+        Manifest manifest = viaInvoker.importSource(new SourceConfig(null, null, "stdio", "node", List.of("server.js", "--stdio"), false));
+
+        // Then: the invoker was asked for that command; names, schemas and side effects as for HTTP servers
+        assertEquals(List.of("node server.js --stdio"), asked);
+        assertEquals("Notes server", manifest.title());
+        assertEquals(List.of(), manifest.declaredHosts());
+        Map<String, ToolDefinition> byName = manifest.tools().stream().collect(Collectors.toMap(ToolDefinition::name, Function.identity()));
+        assertEquals(List.of("list_notes", "delete_note", "broken"), manifest.tools().stream().map(ToolDefinition::name).toList());
+        ToolDefinition list = byName.get("list_notes");
+        assertEquals(SideEffect.READ, list.sideEffect());
+        assertEquals("object", list.inputSchema().path("type").asText());
+        assertEquals("string", list.inputSchema().path("properties").path("tag").path("type").asText());
+        assertEquals(new ToolBinding.Mcp("stdio", null, "node", List.of("server.js", "--stdio"), "list-notes"), list.binding());
+        ToolDefinition delete = byName.get("delete_note");
+        assertEquals(SideEffect.DESTRUCTIVE, delete.sideEffect());
+        assertEquals("Delete a note", delete.description());
+        assertEquals("Deleted", delete.outputSchema().path("title").asText());
+        assertEquals(SideEffect.WRITE, byName.get("broken").sideEffect());
+        assertTrue(manifest.warnings().contains("tools/list repeated a cursor; listing stopped there."), manifest.warnings().toString());
+        assertTrue(manifest.warnings().stream().anyMatch(w -> w.contains("'broken': its inputSchema from the invoker is not JSON")),
+                manifest.warnings().toString());
+    }
+
+    @Test
+    void passesOnWhatTheInvokerSaidWhenItCouldNotProbe() {
+        // Given an invoker that keeps the source in draft
+        McpImporter viaInvoker = new McpImporter(new UpstreamHttp(Duration.ofSeconds(5)), JSON, Duration.ofSeconds(15), 32L * 1024 * 1024,
+                (command, args) -> {
+                    throw new ImportException(ImportException.Kind.DEFERRED, "the invoker could not be reached");
+                });
+
+        // When
+        ImportException e = assertThrows(ImportException.class,
+                () -> viaInvoker.importSource(new SourceConfig(null, null, null, "node", List.of("server.js"), false)));
+
+        // Then: a command alone means stdio, and the invoker's answer decides the outcome
+        assertEquals(ImportException.Kind.DEFERRED, e.kind());
+        assertEquals("the invoker could not be reached", e.getMessage());
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import java.util.Locale;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.executor.catalog.v1.McpBinding;
@@ -16,6 +18,8 @@ import dev.executor.invoker.lane.Lane;
 import dev.executor.invoker.lane.LaneCall;
 import dev.executor.invoker.lane.LaneException;
 import dev.executor.invoker.lane.LaneResult;
+import dev.executor.invoker.v1.McpToolListing;
+import dev.executor.invoker.v1.ProbeMcpServerResponse;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -29,7 +33,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * URL); see {@link StreamableHttpClient}.</li>
  * <li>{@code stdio}: pooled, supervised, long-lived local processes, one pool per command + args;
  * see {@link StdioServers}. The command must be in {@code invoker.mcp.stdio.allowed-commands}.
- * Such a server gets no credential (the invoker holds none); the call's connection is not used.</li>
+ * Such a server gets no credential (the invoker holds none); the call's connection is not used.
+ * {@link #probe} lists a stdio server's tools for the catalog from a one-off process.</li>
  * <li>{@code sse} (the 2024-11-05 HTTP+SSE transport) is not supported: refused with
  * {@code UPSTREAM_ERROR}.</li>
  * </ul>
@@ -46,12 +51,14 @@ public class McpLane implements Lane {
     private final StdioServers stdio;
     private final ObjectMapper mapper;
     private final Duration defaultTimeout;
+    private final Duration probeTimeout;
 
     public McpLane(McpLaneConfig config, McpHttp http, ObjectMapper mapper) {
         this.http = new StreamableHttpClient(http, mapper, config.protocolVersion());
         this.stdio = new StdioServers(config.stdio(), mapper, config.protocolVersion());
         this.mapper = mapper;
         this.defaultTimeout = config.defaultTimeout();
+        this.probeTimeout = config.stdio().startTimeout().plus(config.defaultTimeout());
     }
 
     @Override
@@ -87,6 +94,58 @@ public class McpLane implements Lane {
                 default -> throw new LaneException(ErrorReasons.INTERNAL, "Unknown MCP transport '" + server.getTransport() + "'.");
             };
         });
+    }
+
+    /**
+     * {@code InvokerService.ProbeMcpServer}: lists the tools of a stdio server from a one-off
+     * process (see {@link StdioServers#probe}), within {@code invoker.mcp.stdio.start-timeout} +
+     * {@code invoker.mcp.default-timeout}. Fails with {@link LaneException}: {@code INVALID_ARGUMENTS}
+     * for a server that is not a stdio one, {@code PERMISSION_DENIED} for a command not allowed,
+     * {@code UPSTREAM_ERROR} / {@code UPSTREAM_TIMEOUT} when the server does not list its tools.
+     */
+    public Uni<ProbeMcpServerResponse> probe(McpServerConfig server) {
+        return Uni.createFrom().deferred(() -> {
+            if (!transport(server).equals("stdio")) {
+                throw new LaneException(ErrorReasons.INVALID_ARGUMENTS, "Only stdio MCP servers are probed by the invoker; '"
+                        + server.getTransport() + "' servers are listed by the catalog itself.");
+            }
+            if (server.getCommand().isBlank()) {
+                throw new LaneException(ErrorReasons.INVALID_ARGUMENTS, "A stdio MCP server needs a command.");
+            }
+            return stdio.probe(server, probeTimeout).map(this::probeResponse);
+        });
+    }
+
+    private ProbeMcpServerResponse probeResponse(StdioServers.Probe probe) {
+        JsonNode info = probe.initializeResult() == null ? mapper.createObjectNode() : probe.initializeResult().path("serverInfo");
+        ProbeMcpServerResponse.Builder out = ProbeMcpServerResponse.newBuilder()
+                .setServerName(info.path("name").asText(""))
+                .setServerTitle(info.path("title").asText(""))
+                .setServerVersion(info.path("version").asText(""))
+                .setProtocolVersion(probe.protocolVersion() == null ? "" : probe.protocolVersion())
+                .addAllWarnings(probe.warnings());
+        for (JsonNode tool : probe.tools()) {
+            out.addTools(McpToolListing.newBuilder()
+                    .setName(tool.path("name").asText(""))
+                    .setTitle(tool.path("title").asText(""))
+                    .setDescription(tool.path("description").asText(""))
+                    .setInputSchemaJson(jsonObject(tool.get("inputSchema")))
+                    .setOutputSchemaJson(jsonObject(tool.get("outputSchema")))
+                    .setAnnotationsJson(jsonObject(tool.get("annotations"))));
+        }
+        return out.build();
+    }
+
+    /** An object as JSON text; anything else (absent, null, not an object) as "". */
+    private String jsonObject(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            return "";
+        }
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            return "";
+        }
     }
 
     /** Accepts the catalog's {@code streamable_http} and the spec's spelling {@code streamable-http}. */

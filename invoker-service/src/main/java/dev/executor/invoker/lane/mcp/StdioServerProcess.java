@@ -64,6 +64,7 @@ final class StdioServerProcess {
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile Process process;
     private volatile String negotiatedVersion;
+    private volatile JsonNode initializeResult;
 
     StdioServerProcess(String label, List<String> command, Map<String, String> environment, ObjectMapper mapper, String protocolVersion,
             int maxMessageBytes, int maxInFlight, Consumer<StdioServerProcess> onDeath) {
@@ -118,6 +119,7 @@ final class StdioServerProcess {
             try {
                 JsonNode result = JsonRpc.result(response, "initialize", label);
                 negotiatedVersion = result.path("protocolVersion").asText(protocolVersion);
+                initializeResult = result;
                 outbox.offer(bytes(JsonRpc.notification(mapper, "notifications/initialized", null)));
                 LOG.debugf("MCP stdio server %s (pid %d) initialized, protocol %s", label, pid, negotiatedVersion);
                 ready.complete(this);
@@ -140,6 +142,10 @@ final class StdioServerProcess {
         return ready.isDone() && !ready.isCompletedExceptionally();
     }
 
+    String label() {
+        return label;
+    }
+
     long pid() {
         Process p = process;
         return p == null ? -1 : p.pid();
@@ -147,6 +153,11 @@ final class StdioServerProcess {
 
     String protocolVersion() {
         return negotiatedVersion;
+    }
+
+    /** The server's {@code initialize} result (serverInfo, capabilities), once ready; else null. */
+    JsonNode initializeResult() {
+        return initializeResult;
     }
 
     int inFlight() {

@@ -3,7 +3,9 @@ package dev.executor.invoker.lane.mcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.executor.catalog.v1.McpServerConfig;
 import dev.executor.contracts.ErrorReasons;
@@ -39,6 +42,9 @@ final class StdioServers implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(StdioServers.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    /** Hard stops of a probe against a server that pages forever (the catalog's own limits). */
+    static final int PROBE_MAX_PAGES = 100;
+    static final int PROBE_MAX_TOOLS = 5000;
 
     private record ServerKey(String command, List<String> args) {
     }
@@ -48,6 +54,8 @@ final class StdioServers implements AutoCloseable {
     private final ObjectMapper mapper;
     private final String protocolVersion;
     private final ConcurrentHashMap<ServerKey, Pool> pools = new ConcurrentHashMap<>();
+    /** One-off processes of probes in progress, stopped by {@link #close()} too. */
+    private final Set<StdioServerProcess> probes = ConcurrentHashMap.newKeySet();
     private final ExecutorService starter;
     private final ScheduledExecutorService reaper;
     private volatile boolean closed;
@@ -87,6 +95,86 @@ final class StdioServers implements AutoCloseable {
                 "The MCP server " + server.getCommand() + " did not answer " + method + " within " + timeout.toMillis() + " ms."));
     }
 
+    /**
+     * Lists the tools of {@code server} from a one-off process of its own (never a pooled one):
+     * start, {@code initialize}, {@code tools/list} page by page (at most {@link #PROBE_MAX_PAGES}
+     * pages and {@link #PROBE_MAX_TOOLS} tools; a repeated cursor stops the listing), stop. The
+     * process is stopped however the probe ends (answer, failure, timeout, cancellation). Fails
+     * like {@link #request}: {@code PERMISSION_DENIED} for a command not allowed,
+     * {@code UPSTREAM_ERROR} when it does not start or answers an error, {@code UPSTREAM_TIMEOUT}
+     * after {@code timeout}.
+     */
+    Uni<Probe> probe(McpServerConfig server, Duration timeout) {
+        return Uni.createFrom().<Probe>deferred(() -> {
+            if (closed) {
+                throw new LaneException(ErrorReasons.UNAVAILABLE, "The invoker is shutting down.", null, true);
+            }
+            Path executable = executables.resolve(server.getCommand());
+            String label = "'" + server.getCommand() + "'";
+            StdioServerProcess process = new StdioServerProcess(label, Executables.command(executable, server.getArgsList()),
+                    executables.environment(), mapper, protocolVersion, config.maxMessageBytes(), 4, probes::remove);
+            probes.add(process);
+            starter.execute(() -> process.start(config.startTimeout()));
+            List<JsonNode> tools = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            return Uni.createFrom().completionStage(process.ready().copy())
+                    .onFailure(CompletionException.class).transform(Throwable::getCause)
+                    .flatMap(ready -> listPage(ready, null, 0, new HashSet<>(), tools, warnings))
+                    .map(done -> new Probe(process.initializeResult(), process.protocolVersion(), List.copyOf(tools), List.copyOf(warnings)))
+                    .onTermination().invoke(() -> {
+                        probes.remove(process);
+                        starter.execute(() -> process.stop(STOP_GRACE));
+                    });
+        }).ifNoItem().after(timeout).failWith(() -> new LaneException(ErrorReasons.UPSTREAM_TIMEOUT,
+                "The MCP server " + server.getCommand() + " did not start and list its tools within " + timeout.toMillis() + " ms."));
+    }
+
+    private Uni<Boolean> listPage(StdioServerProcess process, String cursor, int page, Set<String> seen, List<JsonNode> tools,
+            List<String> warnings) {
+        if (page == PROBE_MAX_PAGES) {
+            warnings.add("tools/list still had more pages after " + PROBE_MAX_PAGES + "; the rest were not listed.");
+            return Uni.createFrom().item(true);
+        }
+        ObjectNode params = mapper.createObjectNode();
+        if (cursor != null) {
+            params.put("cursor", cursor);
+        }
+        return process.request("tools/list", params).emitOn(starter).flatMap(response -> {
+            JsonNode result = JsonRpc.result(response, "tools/list", process.label());
+            JsonNode listed = result.path("tools");
+            if (!listed.isArray()) {
+                throw new LaneException(ErrorReasons.UPSTREAM_ERROR, "The MCP server " + process.label()
+                        + " answered tools/list without a tools array.");
+            }
+            listed.forEach(tools::add);
+            if (tools.size() > PROBE_MAX_TOOLS) {
+                warnings.add("The server lists more than " + PROBE_MAX_TOOLS + " tools; only the first " + PROBE_MAX_TOOLS + " were listed.");
+                tools.subList(PROBE_MAX_TOOLS, tools.size()).clear();
+                return Uni.createFrom().item(true);
+            }
+            JsonNode next = result.path("nextCursor");
+            if (!next.isTextual() || next.asText().isEmpty()) {
+                return Uni.createFrom().item(true);
+            }
+            if (!seen.add(next.asText())) {
+                warnings.add("tools/list repeated a cursor; listing stopped there.");
+                return Uni.createFrom().item(true);
+            }
+            return listPage(process, next.asText(), page + 1, seen, tools, warnings);
+        });
+    }
+
+    /**
+     * What a probe found.
+     *
+     * @param initializeResult the server's {@code initialize} result (serverInfo, capabilities)
+     * @param protocolVersion  the protocol version the server answered with
+     * @param tools            the tools as {@code tools/list} gave them, in order
+     * @param warnings         what the listing cut short, for a person
+     */
+    record Probe(JsonNode initializeResult, String protocolVersion, List<JsonNode> tools, List<String> warnings) {
+    }
+
     /** PIDs of the running processes of {@code server} (diagnostics and tests). */
     List<Long> pids(McpServerConfig server) {
         Pool pool = pools.get(new ServerKey(server.getCommand(), List.copyOf(server.getArgsList())));
@@ -114,6 +202,9 @@ final class StdioServers implements AutoCloseable {
             for (StdioServerProcess process : pool.takeAll()) {
                 stops.add(CompletableFuture.runAsync(() -> process.stop(STOP_GRACE), starter));
             }
+        }
+        for (StdioServerProcess process : List.copyOf(probes)) {
+            stops.add(CompletableFuture.runAsync(() -> process.stop(STOP_GRACE), starter));
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(3 * STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
