@@ -119,7 +119,7 @@ public final class Platform {
             // short margin keeps the fault scenarios (FaultsIT) quick.
             // Secrets mounted as files (as Kubernetes does) live under secretsDir(): file:// refs resolve there.
             env.put("EXECUTOR_JAVA_OPTS", "-Dinvoker.call.lease-margin=5s -Dinvoker.call.recovery-every=2s "
-                    + "-Dsecrets-proxy.providers.file.roots=" + secretsDir());
+                    + "-Dsecrets-proxy.providers.file.roots=" + secretsDir() + " -Dinvoker.mcp.stdio.allowed-commands=node");
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();

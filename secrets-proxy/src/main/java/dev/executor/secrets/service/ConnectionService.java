@@ -223,8 +223,11 @@ public class ConnectionService {
         auth.validate();
         List<String> hosts = r.hosts() == null ? List.of() : r.hosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
         List<EgressRule> egress = r.egress() == null ? List.of() : List.copyOf(r.egress());
-        if (hosts.isEmpty()) {
-            throw new IllegalArgumentException("hosts is required: the hosts the source declares (copy them from the catalog source)");
+        // A connection that injects nothing may declare no host (a stdio MCP server is a process the
+        // invoker runs, never reached through this proxy); Forward then refuses every destination.
+        if (hosts.isEmpty() && !AuthTemplate.NONE.equals(auth.kind())) {
+            throw new IllegalArgumentException("hosts is required for a connection that carries a credential: the hosts the source "
+                    + "declares (copy them from the catalog source)");
         }
         EgressGuard.validate(hosts, egress);
         if (auth.isOAuth2()) {

@@ -76,6 +76,23 @@ class ConnectionResourceTest {
     }
 
     @Test
+    void onlyAConnectionWithoutCredentialMayDeclareNoHost() {
+        // Given an admin, and a source that declares no host (a stdio MCP server the invoker runs)
+        String admin = KeycloakResource.tokens().admin();
+
+        // When / Then: a credential-free connection is accepted without hosts
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("scope", "org:acme", "source", "everything",
+                "name", "local-" + UUID.randomUUID(), "auth", Map.of("kind", "none"), "hosts", List.of()))
+                .post("/api/connections").then().statusCode(201).body("hosts", org.hamcrest.Matchers.empty());
+        // and one carrying a credential is refused, so a secret always has somewhere it may go and nowhere else
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("scope", "org:acme", "source", "everything",
+                "name", "tok-" + UUID.randomUUID(), "auth", Map.of("kind", "bearer"), "secretValues", Map.of("token", "t-1"),
+                "hosts", List.of()))
+                .post("/api/connections").then().statusCode(400).body("reason", equalTo("INVALID_ARGUMENTS"))
+                .body("detail", containsString("hosts is required"));
+    }
+
+    @Test
     void authorityOnlyNarrowsAnAgentCannotAddListOrDeleteConnections() {
         // Given
         String agent = KeycloakResource.tokens().agent();
