@@ -1,21 +1,17 @@
 package dev.executor.acceptance;
 
+import static dev.executor.acceptance.McpAgent.call;
+import static dev.executor.acceptance.McpAgent.text;
 import static dev.executor.acceptance.Platform.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,10 +146,6 @@ class AgentOverMcpIT {
         return Inventory.requests.stream().filter(r -> r.startsWith(method)).count();
     }
 
-    static Map<String, Object> call(String name, Map<String, Object> arguments) {
-        return McpAgent.call(name, arguments);
-    }
-
     static JsonNode search(String path, String query) {
         return agent(path, List.of(call("search", Map.of("query", query)))).at("/results/0");
     }
@@ -161,10 +153,6 @@ class AgentOverMcpIT {
     /** Runs the SDK client on {@code path} with a fresh agent token and returns what it printed. */
     static JsonNode agent(String path, List<Map<String, Object>> calls) {
         return McpAgent.run(platform.url("gateway") + path, platform.agentToken(), calls);
-    }
-
-    static String text(JsonNode callToolResult) {
-        return McpAgent.text(callToolResult);
     }
 
     static List<String> addresses(JsonNode searchResult) {

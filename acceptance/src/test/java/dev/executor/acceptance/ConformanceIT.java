@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,7 +106,7 @@ class ConformanceIT {
         // Given the scenarios the gateway cannot pass through one Invoke call (each justified in the file)
         List<String> expectedFailures = expectedFailures();
         Path results = work.resolve("results/gateway");
-        deleteRecursively(results);
+        Platform.deleteRecursively(results);
 
         // When the suite runs against /mcp/toolkits/conformance?mode=direct with an agent token
         Path log = work.resolve("suite.log");
@@ -233,17 +231,6 @@ class ConformanceIT {
     static void check(boolean ok, String what) {
         if (!ok) {
             throw new IllegalStateException("Setting up the conformance fixture failed: " + what);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,9 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.executor.contracts.Topics;
 
 /**
  * Components die and come back while the platform works, through {@code ./executor restart},
@@ -117,7 +112,7 @@ class FaultsIT {
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps())) {
                 while (!stop.get()) {
                     String key = "fault-" + UUID.randomUUID();
-                    producer.send(request(key, "inventory.acme.work.get_item", "{\"id\":\"" + key + "\"}", agent),
+                    producer.send(Platform.invocationRequest("faults", key, "inventory.acme.work.get_item", "{\"id\":\"" + key + "\"}", agent),
                             (meta, error) -> {
                                 if (error == null) {
                                     accepted.put(key, true);
@@ -229,19 +224,6 @@ class FaultsIT {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "5000");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         return props;
-    }
-
-    static ProducerRecord<String, String> request(String key, String address, String arguments, String token) {
-        ObjectNode data = Platform.JSON.createObjectNode().put("type", "InvocationRequested").put("idempotencyKey", key)
-                .put("address", address).put("requestedAt", Instant.now().toString()).put("replySubject", "faults");
-        data.set("arguments", json(arguments));
-        ObjectNode ce = Platform.JSON.createObjectNode().put("specversion", "1.0").put("id", UUID.randomUUID().toString())
-                .put("source", "/teams/faults").put("type", "dev.executor.InvocationRequested");
-        ce.set("data", data);
-        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.INVOCATION_REQUESTS, key, ce.toString());
-        record.headers().add(Topics.AUTHORIZATION_HEADER, ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
-        record.headers().add(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
-        return record;
     }
 
     static void sleep(long millis) {

@@ -11,13 +11,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.executor.contracts.Topics;
 
 import dev.executor.launcher.infra.FreePorts;
 
@@ -78,16 +85,42 @@ public final class Platform {
 
     /** Every run starts from empty databases and topics: the previous run's state (and logs) go. */
     private void clean() {
-        if (!Files.exists(home)) {
-            return;
-        }
-        try (var paths = Files.walk(home)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            deleteRecursively(home);
         } catch (IOException e) {
             throw new UncheckedIOException("could not clear " + home, e);
         }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    // ---- Kafka, as a team's service uses it --------------------------------------------------
+
+    /**
+     * A structured CloudEvent {@code InvocationRequested} for {@code executor.invocation.requests},
+     * keyed by the idempotency key, with the caller's token in the {@code executor-authorization} header.
+     */
+    public static ProducerRecord<String, String> invocationRequest(String team, String key, String address, String arguments,
+            String token) {
+        ObjectNode data = JSON.createObjectNode().put("type", "InvocationRequested").put("idempotencyKey", key)
+                .put("address", address).put("requestedAt", Instant.now().toString()).put("replySubject", team);
+        data.set("arguments", json(arguments));
+        ObjectNode ce = JSON.createObjectNode().put("specversion", "1.0").put("id", UUID.randomUUID().toString())
+                .put("source", "/teams/" + team).put("type", "dev.executor.InvocationRequested");
+        ce.set("data", data);
+        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.INVOCATION_REQUESTS, key, ce.toString());
+        record.headers().add(Topics.AUTHORIZATION_HEADER, ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     /** Runs {@code ./executor <args>} with this platform's ports and home; fails with its output. */

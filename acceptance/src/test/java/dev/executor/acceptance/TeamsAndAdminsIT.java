@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.executor.contracts.Topics;
 
@@ -162,16 +159,8 @@ class TeamsAndAdminsIT {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        ObjectNode data = Platform.JSON.createObjectNode().put("type", "InvocationRequested").put("idempotencyKey", key)
-                .put("address", address).put("requestedAt", Instant.now().toString()).put("replySubject", "acceptance");
-        data.set("arguments", json(arguments));
-        ObjectNode ce = Platform.JSON.createObjectNode().put("specversion", "1.0").put("id", UUID.randomUUID().toString())
-                .put("source", "/teams/acceptance").put("type", "dev.executor.InvocationRequested");
-        ce.set("data", data);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.INVOCATION_REQUESTS, key, ce.toString());
-            record.headers().add(Topics.AUTHORIZATION_HEADER, ("Bearer " + token).getBytes(StandardCharsets.UTF_8));
-            record.headers().add(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE.getBytes(StandardCharsets.UTF_8));
+            ProducerRecord<String, String> record = Platform.invocationRequest("acceptance", key, address, arguments, token);
             producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
