@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,7 +25,6 @@ import dev.executor.invoker.persistence.RunStore;
 import dev.executor.invoker.persistence.RunStore.OutboxRow;
 import dev.executor.invoker.persistence.SchemaMigrator;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -35,7 +35,9 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
  *
  * <p>Each transition's events are first written to the outbox in the transition's own statement
  * ({@link RunStore}); once that committed, {@link #relay} sends them at once and deletes the rows
- * the broker acknowledged (deletes are batched). Rows a failed send or a dead pod left behind are
+ * the broker acknowledged (deletes are batched: every second, or as soon as {@value #FLUSH_AT} are
+ * waiting). A transition's events go to the producer together, so they share its batches; the
+ * producer is idempotent and keeps their order. Rows a failed send or a dead pod left behind are
  * picked up by {@link #sweep} on any instance (row locks keep two instances from sending the same
  * batch). Delivery is at least once; consumers dedupe on the CloudEvent id.
  */
@@ -46,6 +48,8 @@ public class RunEventPublisher {
     static final String SOURCE = "/executor/invoker-service";
     private static final int SWEEP_BATCH = 200;
     private static final int STALE_SECONDS = 10;
+    static final int FLUSH_AT = 256;
+    private static final int FLUSH_MAX = 5000;
 
     // Field injection: Quarkus registers an emitter's @OnOverflow only on fields.
     @Inject
@@ -56,6 +60,8 @@ public class RunEventPublisher {
     private final ObjectMapper json;
     private final SchemaMigrator schema;
     private final ConcurrentLinkedQueue<UUID> relayed = new ConcurrentLinkedQueue<>();
+    // ConcurrentLinkedQueue.size() walks the queue: keep the count beside it.
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicBoolean flushing = new AtomicBoolean();
 
@@ -83,13 +89,17 @@ public class RunEventPublisher {
         if (rows.isEmpty()) {
             return;
         }
-        Multi.createFrom().iterable(rows).onItem().transformToUniAndConcatenate(this::send).collect().asList()
-                .subscribe().with(sent -> {
-                    relayed.addAll(sent);
-                    if (relayed.size() >= 256) {
-                        flush();
-                    }
-                }, failure -> LOG.debugf("Run events left for the outbox sweep: %s", failure.toString()));
+        // Subscribed in list order, so the producer receives them in order; acknowledgements are awaited together.
+        Uni.join().all(rows.stream().map(this::send).toList()).andFailFast()
+                .subscribe().with(this::relayed, failure -> LOG.debugf("Run events left for the outbox sweep: %s", failure.toString()));
+    }
+
+    private void relayed(List<UUID> sent) {
+        relayed.addAll(sent);
+        if (waiting.addAndGet(sent.size()) >= FLUSH_AT) {
+            flush().subscribe().with(ignored -> {
+            }, failure -> LOG.debugf("Outbox cleanup failed: %s", failure.toString()));
+        }
     }
 
     private Uni<UUID> send(OutboxRow row) {
@@ -97,22 +107,31 @@ public class RunEventPublisher {
                 .withHeader(Topics.CONTENT_TYPE_HEADER, Topics.CLOUDEVENTS_CONTENT_TYPE)).replaceWith(row.id());
     }
 
+    /** Rows relayed whose outbox copy is not deleted yet. */
+    int waiting() {
+        return waiting.get();
+    }
+
     /** Deletes the rows the broker acknowledged. */
     @Scheduled(every = "${invoker.outbox.flush-every:1s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> flush() {
-        if (relayed.isEmpty() || !flushing.compareAndSet(false, true)) {
-            return Uni.createFrom().voidItem();
-        }
-        List<UUID> ids = new ArrayList<>();
-        for (UUID id; ids.size() < 5000 && (id = relayed.poll()) != null;) {
-            ids.add(id);
-        }
-        return store.deleteOutbox(store.pool(), ids)
-                .onFailure().invoke(e -> {
-                    LOG.debugf("Outbox cleanup failed (%s); the sweep resends and removes those rows", e.toString());
-                })
-                .onFailure().recoverWithNull()
-                .onTermination().invoke(() -> flushing.set(false));
+        // Lazy: nothing is taken from the queue (nor the flag set) until someone subscribes.
+        return Uni.createFrom().deferred(() -> {
+            if (waiting.get() == 0 || !flushing.compareAndSet(false, true)) {
+                return Uni.createFrom().voidItem();
+            }
+            List<UUID> ids = new ArrayList<>();
+            for (UUID id; ids.size() < FLUSH_MAX && (id = relayed.poll()) != null;) {
+                ids.add(id);
+            }
+            waiting.addAndGet(-ids.size());
+            return store.deleteOutbox(store.pool(), ids)
+                    .onFailure().invoke(e -> {
+                        LOG.debugf("Outbox cleanup failed (%s); the sweep resends and removes those rows", e.toString());
+                    })
+                    .onFailure().recoverWithNull()
+                    .onTermination().invoke(() -> flushing.set(false));
+        });
     }
 
     /** Sends what failed or was orphaned, oldest first; a no-op while another sweep of this instance runs. */
@@ -131,7 +150,7 @@ public class RunEventPublisher {
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
-            return Multi.createFrom().iterable(rows).onItem().transformToUniAndConcatenate(this::send).collect().asList()
+            return Uni.join().all(rows.stream().map(this::send).toList()).andFailFast()
                     .chain(ids -> store.deleteOutbox(tx, ids)).replaceWith(rows.size());
         })).flatMap(n -> n == SWEEP_BATCH ? sweepOnce() : Uni.createFrom().voidItem());
     }
