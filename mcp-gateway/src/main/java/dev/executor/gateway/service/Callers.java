@@ -17,6 +17,7 @@ import dev.executor.common.v1.Scope;
 import dev.executor.gateway.Caller;
 import dev.executor.gateway.config.GatewayConfig;
 import dev.executor.gateway.client.PolicyClient;
+import io.quarkus.oidc.runtime.OidcJwtCallerPrincipal;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
@@ -57,7 +58,7 @@ public class Callers {
                 .setClientId(nz(str(jwt, "azp")))
                 .setAgent(roles.contains(AGENT))
                 .setOrg(nz(str(jwt, "executor_org")))
-                .addAllWorkspaces(strings(jwt.getClaim("executor_workspaces")));
+                .addAllWorkspaces(strings(claim(jwt, "executor_workspaces")));
         return p.build();
     }
 
@@ -104,8 +105,17 @@ public class Callers {
     }
 
     static String str(JsonWebToken jwt, String claim) {
-        Object value = jwt.getClaim(claim);
+        Object value = claim(jwt, claim);
         return value == null ? null : unquote(String.valueOf(value));
+    }
+
+    /**
+     * A claim's value, read from the parsed claims when Quarkus OIDC built the principal: smallrye-jwt's
+     * {@code getClaim} throws and catches an exception for every non-standard claim name, which was a
+     * visible share of the gateway's CPU per request.
+     */
+    private static Object claim(JsonWebToken jwt, String name) {
+        return jwt instanceof OidcJwtCallerPrincipal oidc ? oidc.getClaims().getClaimValue(name) : jwt.getClaim(name);
     }
 
     private static List<String> strings(Object claim) {
