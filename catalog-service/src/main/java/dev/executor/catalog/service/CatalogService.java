@@ -145,11 +145,8 @@ public class CatalogService {
     }
 
     private Uni<SourceView> persistFirstImport(SourceRow row, Manifest manifest, SourceConfig config) {
-        String version = manifestVersion(manifest);
-        List<ToolRow> rows = new ArrayList<>();
-        for (ToolDefinition t : manifest.tools()) {
-            rows.add(toRow(row.id(), t, "accepted", version));
-        }
+        List<ToolRow> rows = versioned(row.id(), manifest, "accepted");
+        String version = rows.isEmpty() ? manifestVersion(manifest) : rows.get(0).manifestVersion();
         return store.pool().withTransaction(tx -> store.upsertTools(tx, rows)
                 .chain(() -> store.insertManifest(tx, row.id(), version, null, rows.size(), rows.size(), 0, 0))
                 .chain(() -> store.updateImported(tx, row.id(), manifest.baseUrl(), toJson(manifest.declaredHosts()), version,
@@ -207,15 +204,17 @@ public class CatalogService {
     private Uni<RefreshResult> applyRefresh(SourceRow row, Manifest manifest, List<ToolRow> existing, SourceConfig config) {
         Map<String, ToolRow> old = new HashMap<>();
         existing.forEach(t -> old.put(t.name(), t));
-        String version = manifestVersion(manifest);
+        List<ToolRow> incoming = versioned(row.id(), manifest, "unreviewed");
+        String version = incoming.isEmpty() ? manifestVersion(manifest) : incoming.get(0).manifestVersion();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<ToolRow> writes = new ArrayList<>();
         Set<String> present = new java.util.HashSet<>();
-        for (ToolDefinition t : manifest.tools()) {
+        for (int i = 0; i < incoming.size(); i++) {
+            ToolDefinition t = manifest.tools().get(i);
             present.add(t.name());
             ToolRow previous = old.get(t.name());
-            ToolRow next = toRow(row.id(), t, "unreviewed", version);
+            ToolRow next = incoming.get(i);
             if (previous == null || previous.reviewState().equals("retired")) {
                 added.add(t.name());
                 writes.add(next);
@@ -439,11 +438,30 @@ public class CatalogService {
                 t.sideEffect(), t.authJson(), t.labelsJson(), t.bindingJson(), t.signature(), t.contentHash(), state, t.manifestVersion());
     }
 
+    /**
+     * The manifest's tools as rows in {@code state}, stamped with the manifest's version. Each tool's
+     * schemas are serialized once: the version is derived from the rows' content hashes.
+     */
+    private List<ToolRow> versioned(UUID sourceId, Manifest m, String state) {
+        List<ToolRow> rows = new ArrayList<>(m.tools().size());
+        for (ToolDefinition t : m.tools()) {
+            rows.add(toRow(sourceId, t, state, ""));
+        }
+        String version = manifestVersion(m.baseUrl(), m.declaredHosts(), rows);
+        rows.replaceAll(r -> new ToolRow(r.sourceId(), r.name(), r.description(), r.inputSchemaJson(), r.outputSchemaJson(), r.outputName(),
+                r.sideEffect(), r.authJson(), r.labelsJson(), r.bindingJson(), r.signature(), r.contentHash(), r.reviewState(), version));
+        return rows;
+    }
+
     /** Opaque version: a hash over the tools' contents, the base URL and hosts. Same manifest, same version. */
     String manifestVersion(Manifest m) {
-        StringBuilder sb = new StringBuilder(m.baseUrl()).append('\u0000').append(m.declaredHosts());
-        m.tools().stream().sorted(java.util.Comparator.comparing(ToolDefinition::name))
-                .forEach(t -> sb.append('\u0000').append(t.name()).append('=').append(toRow(null, t, "", "").contentHash()));
+        return manifestVersion(m.baseUrl(), m.declaredHosts(), m.tools().stream().map(t -> toRow(null, t, "", "")).toList());
+    }
+
+    private static String manifestVersion(String baseUrl, List<String> declaredHosts, List<ToolRow> rows) {
+        StringBuilder sb = new StringBuilder(baseUrl).append('\u0000').append(declaredHosts);
+        rows.stream().sorted(java.util.Comparator.comparing(ToolRow::name))
+                .forEach(r -> sb.append('\u0000').append(r.name()).append('=').append(r.contentHash()));
         return "sha256:" + sha256(sb.toString()).substring(0, 16);
     }
 
