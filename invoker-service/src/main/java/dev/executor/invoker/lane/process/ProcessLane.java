@@ -226,11 +226,13 @@ public class ProcessLane implements Lane {
         }
 
         private void onDeadline() {
-            kill();
-            // Fails the call even if a reader is still blocked on a pipe that something the command
-            // left behind holds open.
+            // The outcome is claimed before the kill: once the process dies, run() wakes up and would
+            // otherwise report the killed command's exit code as its result. Failing here also ends
+            // the call when a reader is still blocked on a pipe that something the command left
+            // behind holds open.
             fail(new LaneException(ErrorReasons.UPSTREAM_TIMEOUT,
                     "The command '" + command.get(0) + "' did not finish within " + timeout.toMillis() + " ms and was killed."));
+            kill();
         }
 
         private void complete(LaneResult result) {
