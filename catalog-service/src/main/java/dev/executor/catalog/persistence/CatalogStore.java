@@ -34,6 +34,16 @@ public class CatalogStore {
     public record ToolRow(UUID sourceId, String name, String description, String inputSchemaJson, String outputSchemaJson,
             String outputName, String sideEffect, String authJson, String labelsJson, String bindingJson, String signature,
             String contentHash, String reviewState, String manifestVersion) {
+
+        public ToolRow withState(String state) {
+            return new ToolRow(sourceId, name, description, inputSchemaJson, outputSchemaJson, outputName, sideEffect, authJson,
+                    labelsJson, bindingJson, signature, contentHash, state, manifestVersion);
+        }
+
+        public ToolRow withVersion(String version) {
+            return new ToolRow(sourceId, name, description, inputSchemaJson, outputSchemaJson, outputName, sideEffect, authJson,
+                    labelsJson, bindingJson, signature, contentHash, reviewState, version);
+        }
     }
 
     /** Counts per source, for views. */

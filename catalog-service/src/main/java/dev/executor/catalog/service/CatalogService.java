@@ -145,8 +145,9 @@ public class CatalogService {
     }
 
     private Uni<SourceView> persistFirstImport(SourceRow row, Manifest manifest, SourceConfig config) {
-        List<ToolRow> rows = versioned(row.id(), manifest, "accepted");
-        String version = rows.isEmpty() ? manifestVersion(manifest) : rows.get(0).manifestVersion();
+        Versioned imported = versioned(row.id(), manifest, "accepted");
+        List<ToolRow> rows = imported.rows();
+        String version = imported.version();
         return store.pool().withTransaction(tx -> store.upsertTools(tx, rows)
                 .chain(() -> store.insertManifest(tx, row.id(), version, null, rows.size(), rows.size(), 0, 0))
                 .chain(() -> store.updateImported(tx, row.id(), manifest.baseUrl(), toJson(manifest.declaredHosts()), version,
@@ -204,8 +205,9 @@ public class CatalogService {
     private Uni<RefreshResult> applyRefresh(SourceRow row, Manifest manifest, List<ToolRow> existing, SourceConfig config) {
         Map<String, ToolRow> old = new HashMap<>();
         existing.forEach(t -> old.put(t.name(), t));
-        List<ToolRow> incoming = versioned(row.id(), manifest, "unreviewed");
-        String version = incoming.isEmpty() ? manifestVersion(manifest) : incoming.get(0).manifestVersion();
+        Versioned versioned = versioned(row.id(), manifest, "unreviewed");
+        List<ToolRow> incoming = versioned.rows();
+        String version = versioned.version();
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<ToolRow> writes = new ArrayList<>();
@@ -221,7 +223,7 @@ public class CatalogService {
             } else if (!previous.contentHash().equals(next.contentHash())) {
                 changed.add(t.name());
                 boolean escalated = danger(t.sideEffect().wire()) > danger(previous.sideEffect());
-                writes.add(withState(next, escalated ? "unreviewed" : previous.reviewState()));
+                writes.add(next.withState(escalated ? "unreviewed" : previous.reviewState()));
             }
         }
         List<String> retired = existing.stream().filter(t -> !t.reviewState().equals("retired") && !present.contains(t.name()))
@@ -433,24 +435,22 @@ public class CatalogService {
                 binding, Signatures.of(t.name(), t.inputSchema(), t.outputName(), t.sideEffect()), hash, state, version);
     }
 
-    private static ToolRow withState(ToolRow t, String state) {
-        return new ToolRow(t.sourceId(), t.name(), t.description(), t.inputSchemaJson(), t.outputSchemaJson(), t.outputName(),
-                t.sideEffect(), t.authJson(), t.labelsJson(), t.bindingJson(), t.signature(), t.contentHash(), state, t.manifestVersion());
-    }
-
     /**
      * The manifest's tools as rows in {@code state}, stamped with the manifest's version. Each tool's
      * schemas are serialized once: the version is derived from the rows' content hashes.
      */
-    private List<ToolRow> versioned(UUID sourceId, Manifest m, String state) {
+    private Versioned versioned(UUID sourceId, Manifest m, String state) {
         List<ToolRow> rows = new ArrayList<>(m.tools().size());
         for (ToolDefinition t : m.tools()) {
             rows.add(toRow(sourceId, t, state, ""));
         }
         String version = manifestVersion(m.baseUrl(), m.declaredHosts(), rows);
-        rows.replaceAll(r -> new ToolRow(r.sourceId(), r.name(), r.description(), r.inputSchemaJson(), r.outputSchemaJson(), r.outputName(),
-                r.sideEffect(), r.authJson(), r.labelsJson(), r.bindingJson(), r.signature(), r.contentHash(), r.reviewState(), version));
-        return rows;
+        rows.replaceAll(r -> r.withVersion(version));
+        return new Versioned(rows, version);
+    }
+
+    /** A manifest's tools as rows, and its version. */
+    private record Versioned(List<ToolRow> rows, String version) {
     }
 
     /** Opaque version: a hash over the tools' contents, the base URL and hosts. Same manifest, same version. */
