@@ -12,12 +12,8 @@ import dev.executor.contracts.ErrorReasons;
 import dev.executor.invoker.v1.InvokerServiceGrpc;
 import dev.executor.invoker.v1.ProbeMcpServerRequest;
 import dev.executor.invoker.v1.ProbeMcpServerResponse;
-import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -40,9 +36,7 @@ public class FakeInvokerResource implements QuarkusTestResourceLifecycleManager 
     public record Received(ProbeMcpServerRequest request, String authorization) {
     }
 
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> REASON = Metadata.Key.of(ErrorReasons.REASON_TRAILER, Metadata.ASCII_STRING_MARSHALLER);
-    private static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("token");
 
     private static Server server;
     private static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
@@ -96,7 +90,7 @@ public class FakeInvokerResource implements QuarkusTestResourceLifecycleManager 
         if (server == null) {
             try {
                 server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(ServerInterceptors.intercept(new Invoker(), (ServerInterceptor) FakeInvokerResource::requireToken))
+                        .addService(ServerInterceptors.intercept(new Invoker(), new BearerRequired()))
                         .build().start();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the fake invoker service", e);
@@ -106,21 +100,10 @@ public class FakeInvokerResource implements QuarkusTestResourceLifecycleManager 
         return server.getPort();
     }
 
-    /** Refuses calls without a bearer token, as the real service does, and remembers the token. */
-    private static <Q, A> ServerCall.Listener<Q> requireToken(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        String authorization = headers.get(AUTHORIZATION);
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            call.close(Status.UNAUTHENTICATED.withDescription("no bearer token"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
-        }
-        return Contexts.interceptCall(io.grpc.Context.current().withValue(TOKEN, authorization), call, headers, next);
-    }
-
     private static final class Invoker extends InvokerServiceGrpc.InvokerServiceImplBase {
         @Override
         public void probeMcpServer(ProbeMcpServerRequest request, StreamObserver<ProbeMcpServerResponse> out) {
-            RECEIVED.add(new Received(request, TOKEN.get()));
+            RECEIVED.add(new Received(request, BearerRequired.TOKEN.get()));
             if (down) {
                 out.onError(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
                 return;

@@ -20,12 +20,7 @@ import dev.executor.policy.v1.PolicyServiceGrpc;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
-import io.grpc.Contexts;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -50,8 +45,6 @@ public class FakePolicyResource implements QuarkusTestResourceLifecycleManager {
     public record Received(FilterVisibleRequest request, String authorization) {
     }
 
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    private static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("token");
 
     private static Server server;
     private static final Map<String, String> HIDDEN = new ConcurrentHashMap<>();
@@ -118,7 +111,7 @@ public class FakePolicyResource implements QuarkusTestResourceLifecycleManager {
         if (server == null) {
             try {
                 server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(ServerInterceptors.intercept(new Policy(), (ServerInterceptor) FakePolicyResource::requireToken))
+                        .addService(ServerInterceptors.intercept(new Policy(), new BearerRequired()))
                         .addService(new Health())
                         .build().start();
             } catch (IOException e) {
@@ -129,21 +122,10 @@ public class FakePolicyResource implements QuarkusTestResourceLifecycleManager {
         return server.getPort();
     }
 
-    /** Refuses calls without a bearer token, as the real service does, and remembers the token. */
-    private static <Q, A> ServerCall.Listener<Q> requireToken(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-        String authorization = headers.get(AUTHORIZATION);
-        if (authorization == null || !authorization.startsWith("Bearer ")) {
-            call.close(Status.UNAUTHENTICATED.withDescription("no bearer token"), new Metadata());
-            return new ServerCall.Listener<>() {
-            };
-        }
-        return Contexts.interceptCall(io.grpc.Context.current().withValue(TOKEN, authorization), call, headers, next);
-    }
-
     private static final class Policy extends PolicyServiceGrpc.PolicyServiceImplBase {
         @Override
         public void filterVisible(FilterVisibleRequest request, StreamObserver<FilterVisibleResponse> answer) {
-            RECEIVED.add(new Received(request, TOKEN.get()));
+            RECEIVED.add(new Received(request, BearerRequired.TOKEN.get()));
             if (down) {
                 answer.onError(Status.UNAVAILABLE.withDescription("policy snapshot not loaded").asRuntimeException());
                 return;
