@@ -1,8 +1,5 @@
 package dev.executor.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +11,7 @@ import dev.executor.invoker.v1.ProbeMcpServerRequest;
 import dev.executor.invoker.v1.ProbeMcpServerResponse;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -88,14 +83,7 @@ public class FakeInvokerResource implements QuarkusTestResourceLifecycleManager 
 
     private static synchronized int port() {
         if (server == null) {
-            try {
-                server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(ServerInterceptors.intercept(new Invoker(), new BearerRequired()))
-                        .build().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot start the fake invoker service", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "fake-invoker-stop"));
+            server = BearerRequired.serve(new Invoker(), "invoker");
         }
         return server.getPort();
     }

@@ -1,8 +1,5 @@
 package dev.executor.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +18,7 @@ import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -109,15 +104,7 @@ public class FakePolicyResource implements QuarkusTestResourceLifecycleManager {
 
     private static synchronized int port() {
         if (server == null) {
-            try {
-                server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(ServerInterceptors.intercept(new Policy(), new BearerRequired()))
-                        .addService(new Health())
-                        .build().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot start the fake policy service", e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "fake-policy-stop"));
+            server = BearerRequired.serve(new Policy(), "policy", new Health());
         }
         return server.getPort();
     }
