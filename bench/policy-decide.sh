@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Policy decision benchmarks (see docs/benchmarks.md, section "Policy decisions").
 #   bench/policy-decide.sh            in-process Decide: latency p50/p99 and decisions/s
-#   bench/policy-decide.sh grpc       Decide over gRPC on loopback through the real server
+#   bench/policy-decide.sh grpc [mvn args]  Decide over gRPC on loopback through the real server
 #                                     (starts PostgreSQL, Kafka and the OIDC stub like the tests do)
 # Extra arguments after "inprocess" are passed to the harness: <samples> <threads>.
 set -euo pipefail
@@ -17,7 +17,7 @@ case "$mode" in
       dev.executor.policy.bench.DecideBenchmark "$@"
     ;;
   grpc)
-    exec ./mvnw -B -o -pl policy-service test -Dtest=DecideGrpcBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false
+    exec ./mvnw -B -o -pl policy-service test -Dtest=DecideGrpcBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false "$@"
     ;;
   *) echo "usage: $0 [inprocess [samples threads] | grpc]" >&2; exit 2 ;;
 esac
