@@ -67,7 +67,7 @@ public class Callers {
         JsonWebToken jwt = (JsonWebToken) identity.getPrincipal();
         Set<String> roles = identity.getRoles();
         String username = str(jwt, "preferred_username");
-        boolean machine = jwt.containsClaim("client_id") || jwt.containsClaim("clientId")
+        boolean machine = claim(jwt, "client_id") != null || claim(jwt, "clientId") != null
                 || (username != null && username.startsWith("service-account-")) || roles.contains("executor-service");
         return roles.contains(APPROVER) && !roles.contains(AGENT) && !machine;
     }
