@@ -89,9 +89,7 @@ public class RunEventPublisher {
         if (rows.isEmpty()) {
             return;
         }
-        // Subscribed in list order, so the producer receives them in order; acknowledgements are awaited together.
-        Uni.join().all(rows.stream().map(this::send).toList()).andFailFast()
-                .subscribe().with(this::relayed, failure -> LOG.debugf("Run events left for the outbox sweep: %s", failure.toString()));
+        sendAll(rows).subscribe().with(this::relayed, failure -> LOG.debugf("Run events left for the outbox sweep: %s", failure.toString()));
     }
 
     private void relayed(List<UUID> sent) {
@@ -100,6 +98,11 @@ public class RunEventPublisher {
             flush().subscribe().with(ignored -> {
             }, failure -> LOG.debugf("Outbox cleanup failed: %s", failure.toString()));
         }
+    }
+
+    /** Subscribed in list order, so the producer receives the rows in order; their acknowledgements are awaited together. */
+    private Uni<List<UUID>> sendAll(List<OutboxRow> rows) {
+        return Uni.join().all(rows.stream().map(this::send).toList()).andFailFast();
     }
 
     private Uni<UUID> send(OutboxRow row) {
@@ -150,8 +153,7 @@ public class RunEventPublisher {
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
-            return Uni.join().all(rows.stream().map(this::send).toList()).andFailFast()
-                    .chain(ids -> store.deleteOutbox(tx, ids)).replaceWith(rows.size());
+            return sendAll(rows).chain(ids -> store.deleteOutbox(tx, ids)).replaceWith(rows.size());
         })).flatMap(n -> n == SWEEP_BATCH ? sweepOnce() : Uni.createFrom().voidItem());
     }
 }
