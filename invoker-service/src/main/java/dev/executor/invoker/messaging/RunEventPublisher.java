@@ -116,7 +116,8 @@ public class RunEventPublisher {
     }
 
     /** Deletes the rows the broker acknowledged. */
-    @Scheduled(every = "${invoker.outbox.flush-every:1s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${invoker.outbox.flush-every:1s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> flush() {
         // Lazy: nothing is taken from the queue (nor the flag set) until someone subscribes.
         return Uni.createFrom().deferred(() -> {
@@ -138,7 +139,8 @@ public class RunEventPublisher {
     }
 
     /** Sends what failed or was orphaned, oldest first; a no-op while another sweep of this instance runs. */
-    @Scheduled(every = "${invoker.outbox.sweep-every:2s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${invoker.outbox.sweep-every:2s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> sweep() {
         if (!schema.isMigrated() || !sweeping.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();

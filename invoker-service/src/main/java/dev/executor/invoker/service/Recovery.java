@@ -23,7 +23,8 @@ public class Recovery {
         this.schema = schema;
     }
 
-    @Scheduled(every = "${invoker.call.recovery-every:10s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${invoker.call.recovery-every:10s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> recover() {
         if (!schema.isMigrated()) {
             return Uni.createFrom().voidItem();

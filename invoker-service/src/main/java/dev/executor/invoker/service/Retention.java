@@ -34,7 +34,8 @@ public class Retention {
         this.config = config;
     }
 
-    @Scheduled(every = "${invoker.retention.every:1h}", delayed = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${invoker.retention.every:1h}", delayed = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         if (!schema.isMigrated()) {
             return Uni.createFrom().voidItem();

@@ -65,7 +65,8 @@ public class ApprovalDecisionPublisher {
     }
 
     /** Publishes what the outbox holds; a no-op while another relay pass of this replica runs. */
-    @Scheduled(every = "${ledger.outbox.every:2s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${ledger.outbox.every:2s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     public Uni<Void> relay() {
         if (!schema.isMigrated() || !relaying.compareAndSet(false, true)) {
             return Uni.createFrom().voidItem();

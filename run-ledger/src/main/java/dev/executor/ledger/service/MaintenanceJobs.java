@@ -41,7 +41,8 @@ public class MaintenanceJobs {
         this.config = config;
     }
 
-    @Scheduled(every = "${ledger.jobs.every:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${ledger.jobs.every:30s}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> tick() {
         if (!schema.isMigrated()) {
             return Uni.createFrom().voidItem();
