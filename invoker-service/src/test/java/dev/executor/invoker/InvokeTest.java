@@ -235,6 +235,27 @@ class InvokeTest {
     }
 
     @Test
+    void recordsTheCallersTraceIdOnTheRunAndMakesOneWhenTheCallerSentNone() {
+        // Given
+        String address = Tools.http("traced", SideEffect.READ, "{\"type\":\"object\"}", binding("GET", "/echo").build());
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        // When one call carries the caller's W3C trace context and another carries none
+        InvokeResponse traced = invoker().invoke(request(address, "{}").setTraceParent("00-" + traceId + "-00f067aa0ba902b7-01").build());
+        InvokeResponse untraced = call(address, "{}");
+
+        // Then every event of the first Run names the caller's trace, and the second Run still has a trace id of its own
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertEquals(4, RunEvents.of(traced.getRunId()).size());
+            assertEquals(4, RunEvents.of(untraced.getRunId()).size());
+        });
+        List<JsonNode> events = RunEvents.of(traced.getRunId());
+        events.forEach(e -> assertEquals(traceId, e.at("/context/traceId").asText()));
+        String own = RunEvents.of(untraced.getRunId()).get(0).at("/context/traceId").asText();
+        assertTrue(own.matches("[0-9a-f]{32}") && !own.equals(traceId), "a Run without a caller trace gets the invoker's: " + own);
+    }
+
+    @Test
     void aRepeatedIdempotencyKeyReturnsTheFirstRunAndExecutesOnce() {
         // Given
         String address = Tools.http("create_once", SideEffect.WRITE, "{\"type\":\"object\"}", binding("POST", "/once")
