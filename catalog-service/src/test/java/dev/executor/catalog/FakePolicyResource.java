@@ -40,7 +40,6 @@ public class FakePolicyResource implements QuarkusTestResourceLifecycleManager {
     public record Received(FilterVisibleRequest request, String authorization) {
     }
 
-
     private static Server server;
     private static final Map<String, String> HIDDEN = new ConcurrentHashMap<>();
     private static final Map<String, Set<String>> TOOLKITS = new ConcurrentHashMap<>();

@@ -212,17 +212,15 @@ public class CatalogService {
         List<String> changed = new ArrayList<>();
         List<ToolRow> writes = new ArrayList<>();
         Set<String> present = new java.util.HashSet<>();
-        for (int i = 0; i < incoming.size(); i++) {
-            ToolDefinition t = manifest.tools().get(i);
-            present.add(t.name());
-            ToolRow previous = old.get(t.name());
-            ToolRow next = incoming.get(i);
+        for (ToolRow next : incoming) {
+            present.add(next.name());
+            ToolRow previous = old.get(next.name());
             if (previous == null || previous.reviewState().equals("retired")) {
-                added.add(t.name());
+                added.add(next.name());
                 writes.add(next);
             } else if (!previous.contentHash().equals(next.contentHash())) {
-                changed.add(t.name());
-                boolean escalated = danger(t.sideEffect().wire()) > danger(previous.sideEffect());
+                changed.add(next.name());
+                boolean escalated = danger(next.sideEffect()) > danger(previous.sideEffect());
                 writes.add(next.withState(escalated ? "unreviewed" : previous.reviewState()));
             }
         }
@@ -454,10 +452,6 @@ public class CatalogService {
     }
 
     /** Opaque version: a hash over the tools' contents, the base URL and hosts. Same manifest, same version. */
-    String manifestVersion(Manifest m) {
-        return manifestVersion(m.baseUrl(), m.declaredHosts(), m.tools().stream().map(t -> toRow(null, t, "", "")).toList());
-    }
-
     private static String manifestVersion(String baseUrl, List<String> declaredHosts, List<ToolRow> rows) {
         StringBuilder sb = new StringBuilder(baseUrl).append('\u0000').append(declaredHosts);
         rows.stream().sorted(java.util.Comparator.comparing(ToolRow::name))
